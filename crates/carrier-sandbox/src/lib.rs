@@ -1,0 +1,1 @@
+//! carrier-sandbox
