@@ -213,7 +213,10 @@ pub fn document(api: Api) -> Result<&'static SpecDocument, SpecError> {
     if let Some(document) = documents.get(&api) {
         return Ok(document);
     }
-    let root: Value = serde_saphyr::from_str(api.yaml())
+    // YAML 1.2 booleans only, as OpenAPI documents are written: `StateProvinceCode: ON` (Ontario)
+    // and `PartiesToTransaction: N` in UPS's examples are strings, not YAML 1.1 booleans.
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let root: Value = serde_saphyr::from_str_with_options(api.yaml(), options)
         .map_err(|error| SpecError::Unparseable { api, reason: error.to_string() })?;
     // Leaked on purpose: five documents, parsed once, alive for the whole process.
     let document: &'static SpecDocument = Box::leak(Box::new(SpecDocument { api, root }));
