@@ -487,7 +487,8 @@ fn void_answer(
         shipment.packages[position].voided_at = Some(now);
     }
     let all_voided = shipment.voided();
-    let summary = if all_voided { "Voided" } else { "Partially Voided" };
+    // The schema allows 15 characters here.
+    let summary = if all_voided { "Voided" } else { "Partial Void" };
     let mut response = json!({
         "VoidShipmentResponse": {
             "Response": { "ResponseStatus": { "Code": "1", "Description": "Success" } },
