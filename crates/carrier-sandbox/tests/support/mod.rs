@@ -35,6 +35,11 @@ pub fn config() -> SandboxConfig {
     }
 }
 
+/// The test configuration with a `timeout-after-label` hold of `hold`.
+pub fn config_with_timeout_hold(hold: Duration) -> SandboxConfig {
+    SandboxConfig { timeout_hold: hold, ..config() }
+}
+
 pub async fn start() -> RunningUpsSandbox {
     config().start().await.expect("sandbox starts")
 }
