@@ -69,14 +69,18 @@ pub fn parse_us_postal_code(postal_code: &str) -> Option<(String, Option<String>
     let digits = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
     match postal_code.len() {
         5 if digits(postal_code) => Some((postal_code.to_owned(), None)),
-        9 if digits(postal_code) => {
-            Some((postal_code[..5].to_owned(), Some(postal_code[5..].to_owned())))
-        }
+        9 if digits(postal_code) => Some((
+            postal_code[..5].to_owned(),
+            Some(postal_code[5..].to_owned()),
+        )),
         10 if digits(&postal_code[..5])
             && &postal_code[5..6] == "-"
             && digits(&postal_code[6..]) =>
         {
-            Some((postal_code[..5].to_owned(), Some(postal_code[6..].to_owned())))
+            Some((
+                postal_code[..5].to_owned(),
+                Some(postal_code[6..].to_owned()),
+            ))
         }
         _ => None,
     }
@@ -122,8 +126,17 @@ impl Classification {
 /// Words that make an address commercial: in an address line (a suite, building or floor), or in
 /// the consignee name (a company form). Everything else with a recognised ZIP is residential.
 const COMMERCIAL_LINE_WORDS: &[&str] = &["STE", "SUITE", "BLDG", "BUILDING", "FLOOR", "FL"];
-const COMMERCIAL_NAME_WORDS: &[&str] =
-    &["INC", "LLC", "CORP", "CORPORATION", "CO", "COMPANY", "LTD", "CENTERS", "CENTER"];
+const COMMERCIAL_NAME_WORDS: &[&str] = &[
+    "INC",
+    "LLC",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "COMPANY",
+    "LTD",
+    "CENTERS",
+    "CENTER",
+];
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_ascii_alphanumeric())
@@ -232,14 +245,21 @@ pub fn validate(input: &AddressInput) -> Verdict {
     }
     let candidate = Candidate {
         consignee_name: input.consignee_name.as_deref().map(str::to_ascii_uppercase),
-        address_lines: input.address_lines.iter().map(|line| line.trim().to_ascii_uppercase()).collect(),
+        address_lines: input
+            .address_lines
+            .iter()
+            .map(|line| line.trim().to_ascii_uppercase())
+            .collect(),
         city: city.trim().to_ascii_uppercase(),
         state: zip_state.to_owned(),
         zip5,
         extension,
         classification: classify(input.consignee_name.as_deref(), &input.address_lines),
     };
-    let given_state = input.state.as_deref().map(|state| state.trim().to_ascii_uppercase());
+    let given_state = input
+        .state
+        .as_deref()
+        .map(|state| state.trim().to_ascii_uppercase());
     if given_state.as_deref() == Some(zip_state) {
         Verdict::Valid(candidate)
     } else {
@@ -254,8 +274,14 @@ mod tests {
     #[test]
     fn postal_codes_parse_in_the_three_us_forms() {
         assert_eq!(parse_us_postal_code("30005"), Some(("30005".into(), None)));
-        assert_eq!(parse_us_postal_code("30076-1521"), Some(("30076".into(), Some("1521".into()))));
-        assert_eq!(parse_us_postal_code("300761521"), Some(("30076".into(), Some("1521".into()))));
+        assert_eq!(
+            parse_us_postal_code("30076-1521"),
+            Some(("30076".into(), Some("1521".into())))
+        );
+        assert_eq!(
+            parse_us_postal_code("300761521"),
+            Some(("30076".into(), Some("1521".into())))
+        );
         assert_eq!(parse_us_postal_code("3007"), None);
         assert_eq!(parse_us_postal_code("L4G 3V2"), None);
     }
@@ -273,10 +299,22 @@ mod tests {
     #[test]
     fn suites_and_company_names_are_commercial() {
         let lines = |line: &str| vec![line.to_owned()];
-        assert_eq!(classify(None, &lines("26601 Aliso Creek Rd Ste D")), Classification::Commercial);
-        assert_eq!(classify(Some("Acme Widgets, Inc."), &lines("1 Main St")), Classification::Commercial);
-        assert_eq!(classify(Some("Jane Doe"), &lines("1 Main St Apt 4")), Classification::Residential);
+        assert_eq!(
+            classify(None, &lines("26601 Aliso Creek Rd Ste D")),
+            Classification::Commercial
+        );
+        assert_eq!(
+            classify(Some("Acme Widgets, Inc."), &lines("1 Main St")),
+            Classification::Commercial
+        );
+        assert_eq!(
+            classify(Some("Jane Doe"), &lines("1 Main St Apt 4")),
+            Classification::Residential
+        );
         // "STEVENS" is not the word "STE".
-        assert_eq!(classify(None, &lines("12 Stevens Rd")), Classification::Residential);
+        assert_eq!(
+            classify(None, &lines("12 Stevens Rd")),
+            Classification::Residential
+        );
     }
 }

@@ -8,9 +8,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::clock::SandboxClock;
-use crate::state::{
-    ArmedFaults, ClientRegistration, ReferenceCount, SandboxState, ShipmentRecord,
-};
+use crate::state::{ArmedFaults, ClientRegistration, ReferenceCount, SandboxState, ShipmentRecord};
 
 /// Why a control request was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -106,7 +104,10 @@ impl SandboxControl {
     /// Registers (or replaces) an OAuth client and its account.
     pub fn register_client(&self, client: ClientRegistration) -> Result<(), ControlError> {
         validate_registration(&client)?;
-        self.state.lock().clients.insert(client.client_id.clone(), client);
+        self.state
+            .lock()
+            .clients
+            .insert(client.client_id.clone(), client);
         Ok(())
     }
 
@@ -132,13 +133,17 @@ pub(crate) fn validate_registration(client: &ClientRegistration) -> Result<(), C
         return Err(ControlError::EmptyClientId);
     }
     let account = &client.account_number;
-    let account_ok =
-        account.len() == 6 && account.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+    let account_ok = account.len() == 6
+        && account
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
     if !account_ok {
         return Err(ControlError::InvalidAccountNumber(account.clone()));
     }
     if client.negotiated_discount_percent > 100 {
-        return Err(ControlError::DiscountAbove100(client.negotiated_discount_percent));
+        return Err(ControlError::DiscountAbove100(
+            client.negotiated_discount_percent,
+        ));
     }
     Ok(())
 }

@@ -149,8 +149,20 @@ fn draw(content: &LabelContent) -> Result<GrayImage, LabelError> {
     }
     fill_rect(&mut canvas, 0, 400, WIDTH, 3);
     draw_text(&mut canvas, 24, 424, 4, &content.service_name);
-    draw_text(&mut canvas, 24, 480, 3, &format!("TRACKING #: {}", content.tracking_number));
-    draw_text(&mut canvas, 24, 524, 2, &format!("{}   {}", content.package_line, content.weight_line));
+    draw_text(
+        &mut canvas,
+        24,
+        480,
+        3,
+        &format!("TRACKING #: {}", content.tracking_number),
+    );
+    draw_text(
+        &mut canvas,
+        24,
+        524,
+        2,
+        &format!("{}   {}", content.package_line, content.weight_line),
+    );
     fill_rect(&mut canvas, 0, 570, WIDTH, 3);
 
     let modules = code128_modules(&content.tracking_number)?;
@@ -159,7 +171,13 @@ fn draw(content: &LabelContent) -> Result<GrayImage, LabelError> {
     for (index, module) in modules.iter().enumerate() {
         if *module == 1 {
             let index = u32::try_from(index).unwrap_or(0);
-            fill_rect(&mut canvas, left + index * MODULE, BARCODE_TOP, MODULE, BARCODE_HEIGHT);
+            fill_rect(
+                &mut canvas,
+                left + index * MODULE,
+                BARCODE_TOP,
+                MODULE,
+                BARCODE_HEIGHT,
+            );
         }
     }
     let text_width = u32::try_from(content.tracking_number.len()).unwrap_or(0) * 24;
@@ -176,7 +194,13 @@ fn draw(content: &LabelContent) -> Result<GrayImage, LabelError> {
         draw_text(&mut canvas, 24, y, 2, &format!("REF: {reference}"));
         y += 24;
     }
-    draw_text(&mut canvas, 24, HEIGHT - 48, 2, "UPS SANDBOX - NOT A REAL LABEL");
+    draw_text(
+        &mut canvas,
+        24,
+        HEIGHT - 48,
+        2,
+        "UPS SANDBOX - NOT A REAL LABEL",
+    );
     Ok(canvas)
 }
 
@@ -198,16 +222,24 @@ fn encode_png(canvas: &GrayImage) -> Result<Vec<u8>, LabelError> {
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::One);
     encoder.set_compression(png::Compression::Fast);
-    let mut writer =
-        encoder.write_header().map_err(|error| LabelError::Encoding(error.to_string()))?;
-    writer.write_image_data(&packed).map_err(|error| LabelError::Encoding(error.to_string()))?;
-    writer.finish().map_err(|error| LabelError::Encoding(error.to_string()))?;
+    let mut writer = encoder
+        .write_header()
+        .map_err(|error| LabelError::Encoding(error.to_string()))?;
+    writer
+        .write_image_data(&packed)
+        .map_err(|error| LabelError::Encoding(error.to_string()))?;
+    writer
+        .finish()
+        .map_err(|error| LabelError::Encoding(error.to_string()))?;
     Ok(out)
 }
 
 fn encode_gif(canvas: &GrayImage) -> Result<Vec<u8>, LabelError> {
     // Palette index 0 is white, 1 is black.
-    let indices: Vec<u8> = canvas.pixels().map(|pixel| u8::from(pixel.0[0] == 0)).collect();
+    let indices: Vec<u8> = canvas
+        .pixels()
+        .map(|pixel| u8::from(pixel.0[0] == 0))
+        .collect();
     let palette = [255u8, 255, 255, 0, 0, 0];
     let width = u16::try_from(WIDTH).map_err(|error| LabelError::Encoding(error.to_string()))?;
     let height = u16::try_from(HEIGHT).map_err(|error| LabelError::Encoding(error.to_string()))?;
@@ -215,8 +247,15 @@ fn encode_gif(canvas: &GrayImage) -> Result<Vec<u8>, LabelError> {
     {
         let mut encoder = gif::Encoder::new(&mut out, width, height, &palette)
             .map_err(|error| LabelError::Encoding(error.to_string()))?;
-        let frame = gif::Frame { width, height, buffer: Cow::Borrowed(&indices), ..Default::default() };
-        encoder.write_frame(&frame).map_err(|error| LabelError::Encoding(error.to_string()))?;
+        let frame = gif::Frame {
+            width,
+            height,
+            buffer: Cow::Borrowed(&indices),
+            ..Default::default()
+        };
+        encoder
+            .write_frame(&frame)
+            .map_err(|error| LabelError::Encoding(error.to_string()))?;
     }
     Ok(out)
 }
@@ -242,7 +281,10 @@ fn zpl(content: &LabelContent) -> String {
         y += 32;
     }
     zpl.push_str("^FO0,400^GB812,3,3^FS\n");
-    zpl.push_str(&format!("^FO24,424^A0N,40,40^FD{}^FS\n", zpl_field(&content.service_name)));
+    zpl.push_str(&format!(
+        "^FO24,424^A0N,40,40^FD{}^FS\n",
+        zpl_field(&content.service_name)
+    ));
     zpl.push_str(&format!(
         "^FO24,480^A0N,28,28^FDTRACKING #: {}^FS\n",
         zpl_field(&content.tracking_number)
@@ -260,7 +302,10 @@ fn zpl(content: &LabelContent) -> String {
     zpl.push_str("^FO0,910^GB812,3,3^FS\n");
     let mut y = 930;
     for reference in content.references.iter().take(3) {
-        zpl.push_str(&format!("^FO24,{y}^A0N,20,20^FDREF: {}^FS\n", zpl_field(reference)));
+        zpl.push_str(&format!(
+            "^FO24,{y}^A0N,20,20^FDREF: {}^FS\n",
+            zpl_field(reference)
+        ));
         y += 24;
     }
     zpl.push_str("^FO24,1170^A0N,20,20^FDUPS SANDBOX - NOT A REAL LABEL^FS\n^XZ\n");
@@ -276,7 +321,11 @@ mod tests {
             tracking_number: "1Z999AA10123456784".into(),
             service_name: "UPS Ground".into(),
             ship_from: vec!["Wharf Seller".into()],
-            ship_to: vec!["Jane Doe".into(), "1 Main St".into(), "ALPHARETTA GA 30005".into()],
+            ship_to: vec![
+                "Jane Doe".into(),
+                "1 Main St".into(),
+                "ALPHARETTA GA 30005".into(),
+            ],
             package_line: "PKG 1 OF 1".into(),
             weight_line: "1 LBS".into(),
             references: vec!["PO-1".into()],
@@ -293,7 +342,8 @@ mod tests {
 
     #[test]
     fn zpl_carries_the_barcode_and_the_text() {
-        let zpl = String::from_utf8(render(LabelFormat::Zpl, &content()).expect("zpl")).expect("utf8");
+        let zpl =
+            String::from_utf8(render(LabelFormat::Zpl, &content()).expect("zpl")).expect("utf8");
         assert!(zpl.starts_with("^XA") && zpl.trim_end().ends_with("^XZ"));
         assert!(zpl.contains("^BCN,240,Y,N,N^FD1Z999AA10123456784^FS"));
         assert!(zpl.contains("^FDJANE DOE^FS"));

@@ -46,7 +46,11 @@ async fn a_registered_client_gets_a_token_shaped_like_ups_documents_it() {
     assert_eq!(body["status"], "approved");
     // Issued at the sandbox clock's 2026-03-02T15:00:00Z, in epoch milliseconds.
     assert_eq!(body["issued_at"], "1772463600000");
-    assert!(body["access_token"].as_str().is_some_and(|token| token.len() >= 32));
+    assert!(
+        body["access_token"]
+            .as_str()
+            .is_some_and(|token| token.len() >= 32)
+    );
 }
 
 #[tokio::test]
@@ -56,14 +60,23 @@ async fn wrong_credentials_and_grant_types_are_refused_in_ups_shape() {
     let grant = [("grant_type", "client_credentials")];
 
     let (status, body) = token_call(&base, Some(("wharf-sandbox-client", "wrong")), &grant).await;
-    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()]));
+    assert_eq!(
+        (status, error_codes(&body)),
+        (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()])
+    );
     assert_response_valid(Api::OAuth, "POST", TOKEN_PATH, status, &body);
 
     let (status, body) = token_call(&base, Some(("nobody", "wharf-sandbox-secret")), &grant).await;
-    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()]));
+    assert_eq!(
+        (status, error_codes(&body)),
+        (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()])
+    );
 
     let (status, body) = token_call(&base, None, &grant).await;
-    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()]));
+    assert_eq!(
+        (status, error_codes(&body)),
+        (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()])
+    );
 
     let (status, body) = token_call(
         &base,
@@ -71,13 +84,23 @@ async fn wrong_credentials_and_grant_types_are_refused_in_ups_shape() {
         &[("grant_type", "password")],
     )
     .await;
-    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["10400".to_owned()]));
+    assert_eq!(
+        (status, error_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec!["10400".to_owned()])
+    );
     assert_response_valid(Api::OAuth, "POST", TOKEN_PATH, status, &body);
 
     // grant_type is required by the spec's form schema.
-    let (status, body) =
-        token_call(&base, Some(("wharf-sandbox-client", "wharf-sandbox-secret")), &[]).await;
-    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["10002".to_owned()]));
+    let (status, body) = token_call(
+        &base,
+        Some(("wharf-sandbox-client", "wharf-sandbox-secret")),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, error_codes(&body)),
+        (StatusCode::BAD_REQUEST, vec!["10002".to_owned()])
+    );
 }
 
 #[tokio::test]
@@ -89,14 +112,21 @@ async fn tokens_expire_on_the_sandbox_clock() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // 14399 s after issue the token still works; at 14400 s it does not.
-    sandbox.control().advance_clock(SignedDuration::from_secs(14_398));
+    sandbox
+        .control()
+        .advance_clock(SignedDuration::from_secs(14_398));
     let (status, _) = call(&sandbox, Method::GET, TRACK, &token, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    sandbox.control().advance_clock(SignedDuration::from_secs(1));
+    sandbox
+        .control()
+        .advance_clock(SignedDuration::from_secs(1));
     let (status, body) = call(&sandbox, Method::GET, TRACK, &token, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_codes(&body), ["250002"]);
-    assert_eq!(body["response"]["errors"][0]["message"], "Invalid Authentication Information.");
+    assert_eq!(
+        body["response"]["errors"][0]["message"],
+        "Invalid Authentication Information."
+    );
 
     // A new token works again.
     let fresh = support::token(&sandbox).await;
@@ -108,7 +138,10 @@ async fn tokens_expire_on_the_sandbox_clock() {
 async fn calls_without_a_known_bearer_token_are_unauthorized() {
     let sandbox = start().await;
     let (status, body) = call(&sandbox, Method::GET, TRACK, "made-up-token", None).await;
-    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["250002".to_owned()]));
+    assert_eq!(
+        (status, error_codes(&body)),
+        (StatusCode::UNAUTHORIZED, vec!["250002".to_owned()])
+    );
     let response = http()
         .post(format!("{}/api/shipments/v2409/ship", sandbox.base_url()))
         .json(&serde_json::json!({}))
@@ -117,5 +150,11 @@ async fn calls_without_a_known_bearer_token_are_unauthorized() {
         .expect("call");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body: Value = response.json().await.expect("json");
-    assert_response_valid(Api::Shipping, "POST", support::SHIP_PATH, StatusCode::UNAUTHORIZED, &body);
+    assert_response_valid(
+        Api::Shipping,
+        "POST",
+        support::SHIP_PATH,
+        StatusCode::UNAUTHORIZED,
+        &body,
+    );
 }

@@ -52,7 +52,9 @@ fn input(body: &Value) -> AddressInput {
         state: field("PoliticalDivision1"),
         postal_code: field("PostcodePrimaryLow"),
         postal_extension: field("PostcodeExtendedLow"),
-        country_code: field("CountryCode").unwrap_or_default().to_ascii_uppercase(),
+        country_code: field("CountryCode")
+            .unwrap_or_default()
+            .to_ascii_uppercase(),
     };
     match text(body, &format!("{KEY}/Region")) {
         Some(region) => input.with_region(region),
@@ -74,7 +76,10 @@ fn candidate_json(candidate: &Candidate, country_code: &str, classify: bool) -> 
         Some(extension) => format!("{}-{extension}", candidate.zip5),
         None => candidate.zip5.clone(),
     };
-    key.insert("Region".into(), json!(format!("{} {} {postal}", candidate.city, candidate.state)));
+    key.insert(
+        "Region".into(),
+        json!(format!("{} {} {postal}", candidate.city, candidate.state)),
+    );
     key.insert("PoliticalDivision2".into(), json!(candidate.city));
     key.insert("PoliticalDivision1".into(), json!(candidate.state));
     key.insert("PostcodePrimaryLow".into(), json!(candidate.zip5));
@@ -84,7 +89,10 @@ fn candidate_json(candidate: &Candidate, country_code: &str, classify: bool) -> 
     key.insert("CountryCode".into(), json!(country_code));
     let mut entry = Map::new();
     if classify {
-        entry.insert("AddressClassification".into(), classification_json(candidate.classification));
+        entry.insert(
+            "AddressClassification".into(),
+            classification_json(candidate.classification),
+        );
     }
     entry.insert("AddressKeyFormat".into(), Value::Object(key));
     Value::Object(entry)
@@ -105,7 +113,10 @@ fn answer(
 
     let mut response = Map::new();
     let mut status = json!({ "ResponseStatus": { "Code": "1", "Description": "Success" } });
-    if let Some(context) = text(body, "/XAVRequest/Request/TransactionReference/CustomerContext") {
+    if let Some(context) = text(
+        body,
+        "/XAVRequest/Request/TransactionReference/CustomerContext",
+    ) {
         status["TransactionReference"] = json!({ "CustomerContext": context });
     }
     response.insert("Response".into(), status);
@@ -119,7 +130,10 @@ fn answer(
     }
     if classify {
         let classification = candidate.map_or(Classification::Unclassified, |c| c.classification);
-        response.insert("AddressClassification".into(), classification_json(classification));
+        response.insert(
+            "AddressClassification".into(),
+            classification_json(classification),
+        );
     }
     if let Some(candidate) = candidate {
         response.insert(

@@ -35,14 +35,31 @@ fn control(state: &SharedState) -> SandboxControl {
 }
 
 fn refused(message: impl std::fmt::Display) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message.to_string() }))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": message.to_string() })),
+    )
+        .into_response()
 }
 
-/// Parses a JSON body into `T`, or answers 400 saying what was expected.
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8], expected: &str) -> Result<T, Response> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+/// A control request whose body did not parse: answered 400 with what was expected.
+struct Unparsed(String);
+
+impl IntoResponse for Unparsed {
+    fn into_response(self) -> Response {
+        refused(self.0)
+    }
+}
+
+/// Parses a JSON body into `T` (an empty body counts as `{}`).
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8], expected: &str) -> Result<T, Unparsed> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
     serde_json::from_slice(body)
-        .map_err(|error| refused(format!("{error}: expected a JSON body like {expected}")))
+        .map_err(|error| Unparsed(format!("{error}: expected a JSON body like {expected}")))
 }
 
 fn now_json(control: &SandboxControl) -> Response {
@@ -65,7 +82,7 @@ async fn set_clock(State(state): State<SharedState>, body: axum::body::Bytes) ->
             control.set_clock(request.now);
             now_json(&control)
         }
-        Err(response) => response,
+        Err(unparsed) => unparsed.into_response(),
     }
 }
 
@@ -81,7 +98,7 @@ async fn advance_clock(State(state): State<SharedState>, body: axum::body::Bytes
             control.advance_clock(SignedDuration::from_secs(request.seconds));
             now_json(&control)
         }
-        Err(response) => response,
+        Err(unparsed) => unparsed.into_response(),
     }
 }
 
@@ -122,7 +139,7 @@ struct ServerErrors {
 async fn server_errors(State(state): State<SharedState>, body: axum::body::Bytes) -> Response {
     let request = match parse::<ServerErrors>(&body, r#"{"count": 3, "status": 503}"#) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(unparsed) => return unparsed.into_response(),
     };
     let control = control(&state);
     match control.fail_next_calls(request.count, request.status) {
@@ -137,14 +154,17 @@ struct Count {
     count: u32,
 }
 
-async fn timeout_after_label(State(state): State<SharedState>, body: axum::body::Bytes) -> Response {
+async fn timeout_after_label(
+    State(state): State<SharedState>,
+    body: axum::body::Bytes,
+) -> Response {
     match parse::<Count>(&body, r#"{"count": 1}"#) {
         Ok(request) => {
             let control = control(&state);
             control.timeout_after_label(request.count);
             faults_json(&control)
         }
-        Err(response) => response,
+        Err(unparsed) => unparsed.into_response(),
     }
 }
 
@@ -155,7 +175,7 @@ async fn expire_token(State(state): State<SharedState>, body: axum::body::Bytes)
             control.expire_next_token_checks(request.count);
             faults_json(&control)
         }
-        Err(response) => response,
+        Err(unparsed) => unparsed.into_response(),
     }
 }
 
@@ -175,7 +195,7 @@ async fn set_latency(State(state): State<SharedState>, body: axum::body::Bytes) 
             control.set_latency(std::time::Duration::from_millis(request.ms));
             faults_json(&control)
         }
-        Err(response) => response,
+        Err(unparsed) => unparsed.into_response(),
     }
 }
 
@@ -194,7 +214,7 @@ async fn register_client(State(state): State<SharedState>, body: axum::body::Byt
         r#"{"client_id": "id", "client_secret": "secret", "account_number": "A1B2C3"}"#,
     ) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(unparsed) => return unparsed.into_response(),
     };
     let client_id = request.client_id.clone();
     let account_number = request.account_number.clone();

@@ -4,8 +4,8 @@ mod address_validation;
 mod charges_json;
 mod control_api;
 mod oauth;
-mod request_fields;
 mod rating;
+mod request_fields;
 mod shipment_facts;
 mod shipping;
 mod tracking;
@@ -31,13 +31,28 @@ type SharedState = Arc<SandboxState>;
 /// The operation ids (from the specs) by the route that serves them.
 const OPERATIONS: &[(&str, &str)] = &[
     ("/security/v1/oauth/token", "CreateToken"),
-    ("/api/addressvalidation/{version}/{requestoption}", "AddressValidation"),
+    (
+        "/api/addressvalidation/{version}/{requestoption}",
+        "AddressValidation",
+    ),
     ("/api/rating/{version}/{requestoption}", "Rate"),
     ("/api/shipments/{version}/ship", "Shipment"),
-    ("/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}", "VoidShipment"),
-    ("/api/track/v1/details/{inquiryNumber}", "getSingleTrackResponseUsingGET"),
-    ("/api/track/v1/reference/details/{referenceNumber}", "Reference Tracking API"),
-    ("/api/track/v1/shipment/details/{inquiryNumber}", "Shipment Tracking API"),
+    (
+        "/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}",
+        "VoidShipment",
+    ),
+    (
+        "/api/track/v1/details/{inquiryNumber}",
+        "getSingleTrackResponseUsingGET",
+    ),
+    (
+        "/api/track/v1/reference/details/{referenceNumber}",
+        "Reference Tracking API",
+    ),
+    (
+        "/api/track/v1/shipment/details/{inquiryNumber}",
+        "Shipment Tracking API",
+    ),
 ];
 
 pub(crate) fn router(state: SharedState) -> Router {
@@ -53,10 +68,22 @@ pub(crate) fn router(state: SharedState) -> Router {
             "/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}",
             delete(shipping::void),
         )
-        .route("/api/track/v1/details/{inquiryNumber}", get(tracking::by_tracking_number))
-        .route("/api/track/v1/reference/details/{referenceNumber}", get(tracking::by_reference))
-        .route("/api/track/v1/shipment/details/{inquiryNumber}", get(tracking::by_shipment))
-        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), carrier_gate));
+        .route(
+            "/api/track/v1/details/{inquiryNumber}",
+            get(tracking::by_tracking_number),
+        )
+        .route(
+            "/api/track/v1/reference/details/{referenceNumber}",
+            get(tracking::by_reference),
+        )
+        .route(
+            "/api/track/v1/shipment/details/{inquiryNumber}",
+            get(tracking::by_shipment),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            carrier_gate,
+        ));
     Router::new()
         .merge(carrier)
         .nest("/sandbox/control", control_api::router())
@@ -71,7 +98,10 @@ async fn carrier_gate(
     request: Request,
     next: Next,
 ) -> Response {
-    let route = matched.as_ref().map(MatchedPath::as_str).unwrap_or_default();
+    let route = matched
+        .as_ref()
+        .map(MatchedPath::as_str)
+        .unwrap_or_default();
     let operation = OPERATIONS
         .iter()
         .find(|(path, _)| *path == route)
@@ -110,7 +140,9 @@ pub(crate) fn authorize_client(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
             let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
         })
         .ok_or_else(UpsError::unauthorized)?;
     let now = state.clock.now();

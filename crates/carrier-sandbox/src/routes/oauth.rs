@@ -74,11 +74,16 @@ fn issue(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Value,
     operation
         .validate_request(&form, Profile::UpsGateway)
         .map_err(|violations| UpsError::schema(&violations))?;
-    let grant_type = form.get("grant_type").and_then(Value::as_str).unwrap_or_default();
+    let grant_type = form
+        .get("grant_type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if grant_type != "client_credentials" {
         return Err(UpsError::bad_request(
             "10400",
-            format!("Invalid/Unsupported Grant Type {grant_type:?}: use grant_type=client_credentials."),
+            format!(
+                "Invalid/Unsupported Grant Type {grant_type:?}: use grant_type=client_credentials."
+            ),
         ));
     }
     let now = state.clock.now();
@@ -91,7 +96,13 @@ fn issue(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Value,
     }
     let token = new_token();
     let expires_at = now.saturating_add(lifetime).unwrap_or(jiff::Timestamp::MAX);
-    inner.tokens.insert(token.clone(), IssuedToken { client_id: client_id.clone(), expires_at });
+    inner.tokens.insert(
+        token.clone(),
+        IssuedToken {
+            client_id: client_id.clone(),
+            expires_at,
+        },
+    );
     Ok(json!({
         "token_type": "Bearer",
         "issued_at": now.as_millisecond().to_string(),
@@ -111,6 +122,9 @@ mod tests {
     #[test]
     fn form_bodies_become_json_objects() {
         let fields = form_fields(b"grant_type=client_credentials&x=a%20b+c&flag");
-        assert_eq!(fields, json!({ "grant_type": "client_credentials", "x": "a b c", "flag": "" }));
+        assert_eq!(
+            fields,
+            json!({ "grant_type": "client_credentials", "x": "a b c", "flag": "" })
+        );
     }
 }

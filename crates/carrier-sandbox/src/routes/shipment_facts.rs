@@ -33,15 +33,22 @@ pub(crate) struct ShipmentFacts {
 impl ShipmentFacts {
     /// Sum of the packages' billable weights, in pounds.
     pub fn billable_pounds(&self) -> u32 {
-        self.packages.iter().map(|package| package.weight.billable).sum()
+        self.packages
+            .iter()
+            .map(|package| package.weight.billable)
+            .sum()
     }
 }
 
 fn party(body: &Value, pointer: &str) -> PartyAddress {
     PartyAddress {
-        name: text(body, &format!("{pointer}/Name")).unwrap_or_default().to_owned(),
+        name: text(body, &format!("{pointer}/Name"))
+            .unwrap_or_default()
+            .to_owned(),
         address_lines: lines(body, &format!("{pointer}/Address/AddressLine")),
-        city: text(body, &format!("{pointer}/Address/City")).unwrap_or_default().to_owned(),
+        city: text(body, &format!("{pointer}/Address/City"))
+            .unwrap_or_default()
+            .to_owned(),
         state: text(body, &format!("{pointer}/Address/StateProvinceCode")).map(str::to_owned),
         postal_code: text(body, &format!("{pointer}/Address/PostalCode")).map(str::to_owned),
         country_code: text(body, &format!("{pointer}/Address/CountryCode"))
@@ -85,13 +92,13 @@ fn domestic_zip(
 }
 
 fn positive_decimal(value: Option<&str>) -> Option<Decimal> {
-    value?.parse::<Decimal>().ok().filter(|number| *number > Decimal::ZERO)
+    value?
+        .parse::<Decimal>()
+        .ok()
+        .filter(|number| *number > Decimal::ZERO)
 }
 
-fn package_facts(
-    request: &NormalizedRequest,
-    pointer: &str,
-) -> Result<PackageFacts, UpsError> {
+fn package_facts(request: &NormalizedRequest, pointer: &str) -> Result<PackageFacts, UpsError> {
     let body = request.body();
     let weight_pointer = format!("{pointer}/PackageWeight");
     let invalid_weight = |detail: &str| {
@@ -125,9 +132,12 @@ fn package_facts(
                 .ok_or_else(invalid_dimensions)
         };
         let sides = [side("Length")?, side("Width")?, side("Height")?];
-        let unit = text(body, &format!("{dimensions_pointer}/UnitOfMeasurement/Code"))
-            .and_then(LengthUnit::parse)
-            .ok_or_else(invalid_dimensions)?;
+        let unit = text(
+            body,
+            &format!("{dimensions_pointer}/UnitOfMeasurement/Code"),
+        )
+        .and_then(LengthUnit::parse)
+        .ok_or_else(invalid_dimensions)?;
         Some((sides, unit))
     } else {
         None
@@ -170,7 +180,10 @@ pub(crate) fn read(
     let ship_to = party(body, &ship_to_pointer);
     let origin_zip = domestic_zip(request, &origin, &origin_pointer)?;
     let destination_zip = domestic_zip(request, &ship_to, &ship_to_pointer)?;
-    let residential = present(body, &format!("{ship_to_pointer}/Address/ResidentialAddressIndicator"));
+    let residential = present(
+        body,
+        &format!("{ship_to_pointer}/Address/ResidentialAddressIndicator"),
+    );
     let package_pointer = format!("{shipment_pointer}/Package");
     let packages = (0..array(body, &package_pointer).len())
         .map(|index| package_facts(request, &format!("{package_pointer}/{index}")))
@@ -178,7 +191,10 @@ pub(crate) fn read(
     if packages.is_empty() {
         return Err(UpsError::bad_request(
             "111050",
-            format!("No package at {}: a shipment needs at least one.", request.original_pointer(&package_pointer)),
+            format!(
+                "No package at {}: a shipment needs at least one.",
+                request.original_pointer(&package_pointer)
+            ),
         ));
     }
     Ok(ShipmentFacts {

@@ -74,7 +74,8 @@ pub(super) async fn ship(
         Ok(Ok(images)) => images,
         Ok(Err(error)) => return UpsError::internal(&error.to_string()).into_response(),
         Err(error) => {
-            return UpsError::internal(&format!("label rendering stopped: {error}")).into_response();
+            return UpsError::internal(&format!("label rendering stopped: {error}"))
+                .into_response();
         }
     };
     let response = ship_response(&plan, &record, &images);
@@ -124,9 +125,11 @@ fn plan(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Shipmen
     }
     let format = label_format(&request)?;
     let references = reference_values(array(body, &format!("{SHIPMENT}/ReferenceNumber")));
-    let negotiated_percent =
-        present(body, &format!("{SHIPMENT}/ShipmentRatingOptions/NegotiatedRatesIndicator"))
-            .then_some(client.negotiated_discount_percent);
+    let negotiated_percent = present(
+        body,
+        &format!("{SHIPMENT}/ShipmentRatingOptions/NegotiatedRatesIndicator"),
+    )
+    .then_some(client.negotiated_discount_percent);
     let charges = package_charges(service, &facts);
     Ok(ShipmentPlan {
         client,
@@ -136,8 +139,11 @@ fn plan(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Shipmen
         references,
         format,
         negotiated_percent,
-        customer_context: text(body, &format!("{REQUEST}/Request/TransactionReference/CustomerContext"))
-            .map(str::to_owned),
+        customer_context: text(
+            body,
+            &format!("{REQUEST}/Request/TransactionReference/CustomerContext"),
+        )
+        .map(str::to_owned),
     })
 }
 
@@ -172,17 +178,20 @@ fn check_shipper(request: &NormalizedRequest, client: &ClientRegistration) -> Re
     let charges_pointer = format!("{SHIPMENT}/PaymentInformation/ShipmentCharge");
     for index in 0..array(body, &charges_pointer).len() {
         let pointer = format!("{charges_pointer}/{index}/BillShipper/AccountNumber");
-        if let Some(account) = text(body, &pointer) {
-            if account != client.account_number {
-                return Err(invalid(&pointer, account));
-            }
+        if let Some(account) = text(body, &pointer)
+            && account != client.account_number
+        {
+            return Err(invalid(&pointer, account));
         }
     }
     Ok(())
 }
 
 /// Both request options ("validate", "nonvalidate") check the ship-to postal code against its state.
-fn check_ship_to_state(request: &NormalizedRequest, ship_to: &PartyAddress) -> Result<(), UpsError> {
+fn check_ship_to_state(
+    request: &NormalizedRequest,
+    ship_to: &PartyAddress,
+) -> Result<(), UpsError> {
     let zip_state = ship_to
         .postal_code
         .as_deref()
@@ -245,7 +254,10 @@ fn allocate_tracking_numbers(
     plan: &ShipmentPlan,
 ) -> Result<Vec<String>, UpsError> {
     let mut inner = state.lock();
-    let serial = inner.serials.entry(plan.client.account_number.clone()).or_insert(0);
+    let serial = inner
+        .serials
+        .entry(plan.client.account_number.clone())
+        .or_insert(0);
     (0..plan.facts.packages.len())
         .map(|_| {
             *serial += 1;
@@ -259,7 +271,11 @@ fn allocate_tracking_numbers(
         .collect()
 }
 
-fn shipment_record(plan: &ShipmentPlan, tracking_numbers: &[String], created_at: Timestamp) -> ShipmentRecord {
+fn shipment_record(
+    plan: &ShipmentPlan,
+    tracking_numbers: &[String],
+    created_at: Timestamp,
+) -> ShipmentRecord {
     let packages: Vec<PackageRecord> = plan
         .facts
         .packages
@@ -297,12 +313,16 @@ fn address_block(party: &PartyAddress) -> Vec<String> {
     let mut lines = vec![party.name.clone()];
     lines.extend(party.address_lines.iter().cloned());
     lines.push(
-        [party.city.as_str(), party.state.as_deref().unwrap_or(""), party.postal_code.as_deref().unwrap_or("")]
-            .iter()
-            .filter(|part| !part.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" "),
+        [
+            party.city.as_str(),
+            party.state.as_deref().unwrap_or(""),
+            party.postal_code.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" "),
     );
     lines
 }
@@ -321,7 +341,12 @@ fn label_contents(plan: &ShipmentPlan, record: &ShipmentRecord) -> Vec<LabelCont
             ship_to: address_block(&record.ship_to),
             package_line: format!("PKG {} OF {count}", index + 1),
             weight_line: format!("{} LBS", facts.weight.actual),
-            references: record.references.iter().chain(&package.references).cloned().collect(),
+            references: record
+                .references
+                .iter()
+                .chain(&package.references)
+                .cloned()
+                .collect(),
         })
         .collect()
 }
@@ -366,8 +391,14 @@ fn ship_response(plan: &ShipmentPlan, record: &ShipmentRecord, images: &[Vec<u8>
             json!({ "TotalCharge": money(negotiated(total, percent)) }),
         );
     }
-    results.insert("BillingWeight".into(), billing_weight(plan.facts.billable_pounds()));
-    results.insert("ShipmentIdentificationNumber".into(), json!(record.shipment_id));
+    results.insert(
+        "BillingWeight".into(),
+        billing_weight(plan.facts.billable_pounds()),
+    );
+    results.insert(
+        "ShipmentIdentificationNumber".into(),
+        json!(record.shipment_id),
+    );
     results.insert("PackageResults".into(), Value::Array(packages));
     let mut response = json!({ "ResponseStatus": { "Code": "1", "Description": "Success" } });
     if let Some(context) = &plan.customer_context {
@@ -380,9 +411,13 @@ fn ship_response(plan: &ShipmentPlan, record: &ShipmentRecord, images: &[Vec<u8>
 fn store(state: &SharedState, record: ShipmentRecord) -> bool {
     let mut inner = state.lock();
     let index = inner.shipments.len();
-    inner.shipment_index.insert(record.shipment_id.clone(), index);
+    inner
+        .shipment_index
+        .insert(record.shipment_id.clone(), index);
     for (package_index, package) in record.packages.iter().enumerate() {
-        inner.package_index.insert(package.tracking_number.clone(), (index, package_index));
+        inner
+            .package_index
+            .insert(package.tracking_number.clone(), (index, package_index));
     }
     inner.shipments.push(record);
     if inner.faults.timeouts_after_label > 0 {
@@ -438,7 +473,10 @@ fn void_answer(
             ),
         )
     };
-    let index = *inner.shipment_index.get(shipment_id).ok_or_else(not_found)?;
+    let index = *inner
+        .shipment_index
+        .get(shipment_id)
+        .ok_or_else(not_found)?;
     let shipment = &mut inner.shipments[index];
     if shipment.account_number != client.account_number {
         return Err(not_found());
@@ -450,7 +488,9 @@ fn void_answer(
                 format!("The shipment {shipment_id} has already been voided."),
             ));
         }
-        (0..shipment.packages.len()).filter(|&i| shipment.packages[i].voided_at.is_none()).collect()
+        (0..shipment.packages.len())
+            .filter(|&i| shipment.packages[i].voided_at.is_none())
+            .collect()
     } else {
         let mut targets = Vec::new();
         for number in &requested {
@@ -461,7 +501,9 @@ fn void_answer(
                 .ok_or_else(|| {
                     UpsError::bad_request(
                         "190101",
-                        format!("Tracking number {number:?} is not a package of shipment {shipment_id}."),
+                        format!(
+                            "Tracking number {number:?} is not a package of shipment {shipment_id}."
+                        ),
                     )
                 })?;
             if shipment.packages[position].voided_at.is_some() {

@@ -17,7 +17,10 @@ pub(crate) struct UpsError {
 
 impl UpsError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        UpsError { status, errors: vec![(code.to_owned(), message.into())] }
+        UpsError {
+            status,
+            errors: vec![(code.to_owned(), message.into())],
+        }
     }
 
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
@@ -26,7 +29,11 @@ impl UpsError {
 
     /// Missing, unknown, expired or revoked bearer token.
     pub fn unauthorized() -> Self {
-        UpsError::new(StatusCode::UNAUTHORIZED, "250002", "Invalid Authentication Information.")
+        UpsError::new(
+            StatusCode::UNAUTHORIZED,
+            "250002",
+            "Invalid Authentication Information.",
+        )
     }
 
     /// A body that is not JSON at all.
@@ -45,9 +52,15 @@ impl UpsError {
                 .0
                 .iter()
                 .map(|violation| {
-                    let pointer =
-                        if violation.pointer.is_empty() { "/" } else { violation.pointer.as_str() };
-                    ("10002".to_owned(), format!("{pointer}: {}", violation.message))
+                    let pointer = if violation.pointer.is_empty() {
+                        "/"
+                    } else {
+                        violation.pointer.as_str()
+                    };
+                    (
+                        "10002".to_owned(),
+                        format!("{pointer}: {}", violation.message),
+                    )
                 })
                 .collect(),
         }

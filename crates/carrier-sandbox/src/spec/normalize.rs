@@ -18,7 +18,10 @@ pub struct NormalizedRequest {
 
 impl NormalizedRequest {
     pub(super) fn unchanged(body: Value) -> Self {
-        NormalizedRequest { body, wrapped: HashSet::new() }
+        NormalizedRequest {
+            body,
+            wrapped: HashSet::new(),
+        }
     }
 
     /// The normalized body.
@@ -75,7 +78,7 @@ fn resolve<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
     schema
 }
 
-fn declared_type<'a>(schema: &'a Value) -> Option<&'a str> {
+fn declared_type(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
 }
 
@@ -100,13 +103,16 @@ fn walk(
             }
         }
         _ => {
-            let (Some(properties), Value::Object(object)) =
-                (schema.get("properties").and_then(Value::as_object), instance)
-            else {
+            let (Some(properties), Value::Object(object)) = (
+                schema.get("properties").and_then(Value::as_object),
+                instance,
+            ) else {
                 return;
             };
             for (name, property_schema) in properties {
-                let Some(child) = object.get_mut(name) else { continue };
+                let Some(child) = object.get_mut(name) else {
+                    continue;
+                };
                 let property_schema = resolve(root, property_schema);
                 let blank = child.as_str().is_some_and(|text| text.trim().is_empty());
                 if blank && declared_type(property_schema) == Some("object") {
