@@ -4,6 +4,7 @@
 //! Nothing here reads a clock, a file or the network: callers pass `now` and look-ups in.
 
 pub mod address;
+pub mod automation;
 pub mod catalog;
 pub mod clock;
 pub mod error;
