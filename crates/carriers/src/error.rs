@@ -114,9 +114,7 @@ pub struct CarrierError {
     pub carrier: &'static str,
     pub operation: Operation,
     pub http_status: Option<u16>,
-    /// The carrier's first error code and message, as sent.
-    pub carrier_code: Option<String>,
-    pub carrier_message: Option<String>,
+    /// Every problem: Wharf's own checks (with the field) or the carrier's errors (with its code), in order.
     pub field_errors: Vec<FieldError>,
     /// How long the carrier asked us to wait (HTTP `Retry-After`).
     pub retry_after: Option<Duration>,
@@ -127,6 +125,19 @@ pub struct CarrierError {
 }
 
 impl CarrierError {
+    /// The carrier's first error code, as sent.
+    pub fn carrier_code(&self) -> Option<&str> {
+        self.field_errors.iter().find_map(|e| e.code.as_deref())
+    }
+
+    /// The carrier's first error message, as sent.
+    pub fn carrier_message(&self) -> Option<&str> {
+        self.field_errors
+            .iter()
+            .find(|e| e.field.is_none())
+            .map(|e| e.message.as_str())
+    }
+
     /// True when the same request may simply be sent again later. False for a label purchase that timed
     /// out after it was sent: look the shipment up by reference first.
     pub fn is_retryable(&self) -> bool {
@@ -159,8 +170,6 @@ impl CarrierError {
             carrier,
             operation,
             http_status: None,
-            carrier_code: None,
-            carrier_message: None,
             message: format!(
                 "{carrier} {operation} not sent: {listed}. Correct the shipment and try again."
             ),
@@ -210,9 +219,6 @@ impl CarrierError {
             .into_iter()
             .map(|(code, message)| FieldError::carrier(code, message))
             .collect();
-        let (carrier_code, carrier_message) = field_errors
-            .first()
-            .map_or((None, None), |e| (e.code.clone(), Some(e.message.clone())));
         let status = http_status
             .map(|s| format!("HTTP {s}"))
             .unwrap_or_else(|| "no HTTP error".into());
@@ -256,8 +262,6 @@ impl CarrierError {
             carrier,
             operation,
             http_status,
-            carrier_code,
-            carrier_message,
             field_errors,
             retry_after,
             timed_out_after_send: false,
@@ -278,8 +282,6 @@ impl CarrierError {
             carrier,
             operation,
             http_status: Some(http_status),
-            carrier_code: None,
-            carrier_message: None,
             field_errors: Vec::new(),
             retry_after: None,
             timed_out_after_send: false,
@@ -301,8 +303,6 @@ impl CarrierError {
             carrier,
             operation,
             http_status: None,
-            carrier_code: None,
-            carrier_message: None,
             field_errors: Vec::new(),
             retry_after: None,
             timed_out_after_send: false,
@@ -320,10 +320,9 @@ impl CarrierError {
         detail: impl fmt::Display,
     ) -> Self {
         let what_to_do = if operation.creates_something() {
-            format!(
-                "The label may have been bought. Look the shipment up by its reference before buying again \
-                 (Wharf does this before any retry); buying blindly could pay for two labels."
-            )
+            "The label may have been bought. Look the shipment up by its reference before buying again \
+             (Wharf does this before any retry); buying blindly could pay for two labels."
+                .to_owned()
         } else {
             "Nothing is created by this request, so it is safe to try again.".to_owned()
         };
@@ -332,8 +331,6 @@ impl CarrierError {
             carrier,
             operation,
             http_status: None,
-            carrier_code: None,
-            carrier_message: None,
             field_errors: Vec::new(),
             retry_after: None,
             timed_out_after_send: true,
@@ -415,9 +412,9 @@ mod tests {
             ],
             None,
         );
-        assert_eq!(err.carrier_code.as_deref(), Some("120802"));
+        assert_eq!(err.carrier_code(), Some("120802"));
         assert_eq!(
-            err.carrier_message.as_deref(),
+            err.carrier_message(),
             Some("Address Validation Error on ShipTo address")
         );
         assert_eq!(err.field_errors.len(), 2);

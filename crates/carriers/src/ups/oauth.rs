@@ -172,7 +172,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Auth);
-        assert_eq!(err.carrier_code.as_deref(), Some("10401"));
+        assert_eq!(err.carrier_code(), Some("10401"));
         assert!(
             err.message
                 .contains("client id, client secret and account number"),

@@ -70,17 +70,15 @@ pub(crate) fn party(
             Value::String(checked(person, 35, &format!("{field}.name"), errors)),
         );
     }
-    if with_phone {
-        if let Some(phone) = address.phone.as_deref() {
-            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-            if digits.len() > 15 {
-                errors.push(FieldError::field(
-                    format!("{field}.phone"),
-                    format!("{} digits; UPS accepts at most 15", digits.len()),
-                ));
-            } else if !digits.is_empty() {
-                out.insert("Phone".into(), json!({ "Number": digits }));
-            }
+    if with_phone && let Some(phone) = address.phone.as_deref() {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() > 15 {
+            errors.push(FieldError::field(
+                format!("{field}.phone"),
+                format!("{} digits; UPS accepts at most 15", digits.len()),
+            ));
+        } else if !digits.is_empty() {
+            out.insert("Phone".into(), json!({ "Number": digits }));
         }
     }
     out.insert(
