@@ -14,8 +14,23 @@ pub enum StorageError {
     /// A job's lease passed to another worker.
     #[error("job {0} is no longer held by this worker (its lease ran out)")]
     LeaseLost(String),
-    /// The database cannot be reached or opened.
-    #[error("cannot open the database at {location}: {source}; check the path or URL and that the server is running")]
+    /// The caller asked for a write that cannot be right (e.g. an order of another store in a store's import).
+    #[error("refusing to write {what} {key}: {detail}")]
+    InvalidWrite {
+        what: &'static str,
+        key: String,
+        detail: String,
+    },
+    /// The database location is neither a SQLite path nor a PostgreSQL URL.
+    #[error(
+        "cannot use the database location {location:?}: {reason}; give a file path, sqlite://PATH or \
+         postgres://USER@HOST:PORT/DATABASE"
+    )]
+    InvalidLocation { location: String, reason: String },
+    /// The database cannot be reached or opened. `location` never carries a password.
+    #[error(
+        "cannot open the database at {location}: {source}; check the path or URL and that the server is running"
+    )]
     Unavailable {
         location: String,
         #[source]
@@ -25,7 +40,11 @@ pub enum StorageError {
     Migration(#[from] sqlx::migrate::MigrateError),
     /// Stored data that no longer reads as what it should be (written by another version, or edited by hand).
     #[error("stored {what} {key} is unreadable: {detail}")]
-    Corrupt { what: &'static str, key: String, detail: String },
+    Corrupt {
+        what: &'static str,
+        key: String,
+        detail: String,
+    },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -35,13 +54,21 @@ impl StorageError {
     pub fn is_retryable(&self) -> bool {
         match self {
             StorageError::Conflict { .. } | StorageError::Unavailable { .. } => true,
-            StorageError::Database(e) => matches!(
-                e,
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed
-            ) || e.as_database_error().and_then(|d| d.code()).is_some_and(|c| {
-                // SQLite busy/locked; PostgreSQL serialization failure / deadlock.
-                matches!(c.as_ref(), "5" | "6" | "40001" | "40P01")
-            }),
+            StorageError::Database(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::Io(_)
+                        | sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::WorkerCrashed
+                ) || e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    .is_some_and(|c| {
+                        // SQLite busy/locked; PostgreSQL serialization failure / deadlock.
+                        matches!(c.as_ref(), "5" | "6" | "40001" | "40P01")
+                    })
+            }
             _ => false,
         }
     }
