@@ -49,8 +49,9 @@ pub fn fill_from_catalog<'p>(
 
 /// Order weight = sum of item weights, unless someone set it on purpose (a rule, a product default, the seller).
 pub fn fill_weight_from_items(order: &mut Order) {
+    // A weight someone set on purpose stays, even when they cleared it (a seller's "no weight" is a choice).
     let derived = matches!(order.sources.get("weight"), None | Some(ValueSource::Items));
-    if order.weight.is_some() && !derived {
+    if !derived {
         return;
     }
     if let Some(weight) = order.items_weight() {

@@ -118,10 +118,10 @@ pub mod decimal_as_number {
     use serde::de::{self, Visitor};
 
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        if let Ok(int) = i64::try_from(value.normalize()) {
-            if value.fract().is_zero() {
-                return serializer.serialize_i64(int);
-            }
+        if value.fract().is_zero()
+            && let Ok(int) = i64::try_from(value.normalize())
+        {
+            return serializer.serialize_i64(int);
         }
         // Parse the decimal's own text as f64: the closest float, whose shortest text is the same digits.
         let float: f64 = value

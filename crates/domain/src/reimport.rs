@@ -68,20 +68,10 @@ pub fn merge_reimport(
         (_, new) => new.clone(),
     };
 
-    let next = status_after_sears_update(stored.order_status, sears_status);
-    if next == OrderStatus::AwaitingPayment
-        && stored.order_status != OrderStatus::AwaitingPayment
-        && merged.notice(NOTICE_SHIPPED_OUTSIDE_WHARF).is_none()
-    {
-        merged.notices.push(OrderNotice {
-            code: NOTICE_SHIPPED_OUTSIDE_WHARF.to_owned(),
-            message: "Shipped outside Wharf (updated by hand in the Sears Seller Portal); Sears will mark it shipped \
-                      once invoiced. Wharf sends no shipment update for this order."
-                .to_owned(),
-            at: now,
-        });
+    merged.order_status = status_after_sears_update(stored.order_status, sears_status);
+    if merged.order_status == OrderStatus::AwaitingPayment {
+        note_shipped_outside_wharf(&mut merged, now);
     }
-    merged.order_status = next;
 
     let changes = diff_orders(stored, &merged);
     if !changes.is_empty() {
@@ -91,6 +81,21 @@ pub fn merge_reimport(
         order: merged,
         changes,
     }
+}
+
+/// Decision 8: an order Sears reports as `Ready to Invoice` (awaiting payment) was updated by hand in the
+/// Seller Portal. The order says so, once.
+pub fn note_shipped_outside_wharf(order: &mut Order, now: Timestamp) {
+    if order.notice(NOTICE_SHIPPED_OUTSIDE_WHARF).is_some() {
+        return;
+    }
+    order.notices.push(OrderNotice {
+        code: NOTICE_SHIPPED_OUTSIDE_WHARF.to_owned(),
+        message: "Shipped outside Wharf (updated by hand in the Sears Seller Portal); Sears will mark it shipped \
+                  once invoiced. Wharf sends no shipment update for this order."
+            .to_owned(),
+        at: now,
+    });
 }
 
 /// Items are matched by their marketplace line key. A known line takes the marketplace's fields and keeps

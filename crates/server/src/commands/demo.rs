@@ -1,0 +1,92 @@
+//! `wharf demo`: Wharf with no accounts. A local Sears sandbox on a real loopback port with seeded orders
+//! (and a new one now and then), a connected store, imports running, and the URL printed. The store records
+//! the sandbox's URL, so other `wharf` commands on the same data directory work while the demo runs.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use wharf_app::stores::{self, SearsConnect};
+use wharf_sears_sandbox::{SandboxConfig, SeedRequest};
+
+use crate::cli::DemoArgs;
+use crate::commands::{account, serve};
+use crate::config::Config;
+use crate::setup;
+
+pub const DEMO_STORE_NAME: &str = "Sears demo store";
+
+pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    config.port = args.port;
+    let sandbox = SandboxConfig {
+        port: args.sears_port,
+        seed: args.seed,
+        orders: args.orders,
+        ..Default::default()
+    }
+    .start()
+    .await?;
+    let seller = sandbox.default_seller();
+    let app = setup::open_app(&config).await?;
+    let account = account(&app).await?;
+    let connected = stores::connect_sears(
+        &app,
+        &account,
+        SearsConnect {
+            name: DEMO_STORE_NAME.into(),
+            email: seller.email.clone(),
+            seller_id: seller.seller_id.clone(),
+            auth_key: SecretString::from(seller.auth_key.clone()),
+            base_url: Some(sandbox.base_url()),
+        },
+    )
+    .await?;
+
+    let listener = serve::bind(&config).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    println!("Wharf demo is running at {url}");
+    println!(
+        "  Sears sandbox:  {} (seller {}, {})",
+        sandbox.base_url(),
+        seller.seller_id,
+        seller.email
+    );
+    println!(
+        "  store:          '{}' ({}), importing every {} minutes",
+        connected.store.store_name,
+        connected.store.store_id,
+        connected.store.settings.import_interval_minutes
+    );
+    println!("  data directory: {}", config.data_dir.display());
+    println!(
+        "Try, in another terminal: wharf --data-dir {} orders list",
+        config.data_dir.display()
+    );
+    println!("Stop with Ctrl-C.");
+
+    if args.new_order_every > 0 {
+        let control = sandbox.control().clone();
+        let seed = args.seed;
+        tokio::spawn(async move {
+            let mut n = 0u64;
+            loop {
+                tokio::time::sleep(Duration::from_secs(args.new_order_every)).await;
+                n += 1;
+                let request = SeedRequest {
+                    seed: seed.wrapping_mul(1_000_003).wrapping_add(n),
+                    orders: 1,
+                    days: 1,
+                    showcase: false,
+                    stale_percent: 0,
+                    seller_id: None,
+                };
+                if let Err(e) = control.seed(&request) {
+                    tracing::warn!(error = %e, "the sandbox could not add a new order");
+                }
+            }
+        });
+    }
+    serve::run_with(app, listener, config.workers, serve::shutdown_signal()).await?;
+    sandbox.shutdown().await?;
+    Ok(ExitCode::SUCCESS)
+}

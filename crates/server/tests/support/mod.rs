@@ -1,0 +1,172 @@
+//! The end-to-end harness: a fresh database (SQLite file or a new PostgreSQL database), the Sears sandbox on
+//! a loopback port with a fixed clock, and Wharf's app on both, with a job queue tests drain synchronously.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use secrecy::SecretString;
+use wharf_app::stores::{SearsConnect, connect_sears};
+use wharf_app::{App, MasterKey, jobs};
+use wharf_domain::clock::Clock;
+use wharf_domain::store::Store as SalesStore;
+use wharf_domain::{AccountId, Order};
+use wharf_sears::{RateLimiter, SearsConfig};
+use wharf_sears_sandbox::{RunningSandbox, SandboxClock, SandboxConfig};
+pub use wharf_storage::Backend;
+use wharf_storage::testing::{TestDatabase, fresh};
+
+/// 2024-05-03 15:00 CDT: SEED.md's "T" is 2024-05-03.
+pub const NOW: &str = "2024-05-03T20:00:00Z";
+
+/// Wharf reads the sandbox's clock, so moving one moves both.
+pub struct SandboxTime(pub SandboxClock);
+
+impl Clock for SandboxTime {
+    fn now(&self) -> Timestamp {
+        self.0.now()
+    }
+}
+
+pub struct Harness {
+    pub app: App,
+    pub sandbox: RunningSandbox,
+    pub db: TestDatabase,
+    pub account: AccountId,
+    pub store: SalesStore,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub struct Setup {
+    pub random_orders: usize,
+    pub seed: u64,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            random_orders: 0,
+            seed: 7,
+        }
+    }
+}
+
+impl Harness {
+    pub async fn start(backend: Backend) -> Harness {
+        Harness::with(backend, Setup::default()).await
+    }
+
+    pub async fn with(backend: Backend, setup: Setup) -> Harness {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let clock = SandboxClock::fixed(NOW.parse().unwrap());
+        let sandbox = SandboxConfig {
+            seed: setup.seed,
+            orders: setup.random_orders,
+            clock: clock.clone(),
+            ..Default::default()
+        }
+        .start()
+        .await
+        .expect("the Sears sandbox starts");
+        let (store, db) = fresh(backend).await;
+        let data_dir = tempfile::tempdir().unwrap();
+        let app = App::new(
+            store,
+            Arc::new(SandboxTime(clock)),
+            MasterKey::generate(),
+            SearsConfig {
+                timeout: std::time::Duration::from_secs(5),
+                ..SearsConfig::default()
+            },
+            RateLimiter::in_memory(),
+            data_dir.path().to_owned(),
+        );
+        let account = app
+            .store
+            .default_account(app.now())
+            .await
+            .unwrap()
+            .account_id;
+        let seller = sandbox.default_seller();
+        let connected = connect_sears(
+            &app,
+            &account,
+            SearsConnect {
+                name: "Sears test store".into(),
+                email: seller.email.clone(),
+                seller_id: seller.seller_id.clone(),
+                auth_key: SecretString::from(seller.auth_key.clone()),
+                base_url: Some(sandbox.base_url()),
+            },
+        )
+        .await
+        .expect("the sandbox accepts its own seller's credentials");
+        Harness {
+            app,
+            sandbox,
+            db,
+            account,
+            store: connected.store,
+            data_dir,
+        }
+    }
+
+    pub fn advance(&self, by: SignedDuration) {
+        self.sandbox.control().advance(by);
+    }
+
+    /// Runs every due job now (the store's scheduled import among them).
+    pub async fn drain_jobs(&self) -> usize {
+        jobs::drain(&self.app, "test-worker")
+            .await
+            .expect("the job queue works")
+    }
+
+    pub async fn orders(&self) -> Vec<Order> {
+        let filter = wharf_storage::OrderFilter {
+            limit: Some(100_000),
+            ..Default::default()
+        };
+        self.app
+            .store
+            .list_orders(&self.account, &filter)
+            .await
+            .unwrap()
+    }
+
+    /// The one order with this PO number (panics if there is none or several).
+    pub async fn order(&self, po_number: &str) -> Order {
+        let mut found: Vec<Order> = self
+            .orders()
+            .await
+            .into_iter()
+            .filter(|o| o.order_number == po_number)
+            .collect();
+        assert_eq!(found.len(), 1, "expected exactly one order {po_number}");
+        found.remove(0)
+    }
+
+    pub async fn reload_store(&mut self) {
+        self.store = self
+            .app
+            .store
+            .get_store(&self.account, &self.store.store_id)
+            .await
+            .unwrap();
+    }
+}
+
+/// Instantiates each listed async test fn (taking a `Backend`) once per backend: `sqlite::name`, `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::support::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::support::Backend::Postgres).await })*
+        }
+    };
+}
