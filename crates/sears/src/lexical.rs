@@ -43,10 +43,15 @@ pub(crate) fn decimal(text: &str) -> Option<Parsed<Decimal>> {
     if !(int_ok && frac_ok && has_digit) {
         return None;
     }
-    let canonical =
+    let mut canonical =
         bytes[0] != b'+' && canonical_digits(int_part) && frac_part.is_none_or(|f| !f.is_empty());
     let value = if canonical {
-        Decimal::from_str_exact(text).ok()?
+        let value = Decimal::from_str_exact(text).ok()?;
+        // rust_decimal does not print the sign of a negative zero: `-0.00` is not canonical.
+        if negative && value.is_zero() {
+            canonical = value.to_string() == text;
+        }
+        value
     } else {
         // Rebuild a form rust_decimal accepts: no '+', a digit before and after any '.'.
         let mut normal = String::with_capacity(text.len() + 2);
@@ -178,9 +183,15 @@ mod tests {
     }
 
     #[test]
-    fn negative_zero_keeps_its_sign_when_printed() {
-        let p = decimal("-0.00").unwrap();
-        assert_eq!((p.value.to_string().as_str(), p.canonical), ("-0.00", true));
+    fn negative_zero_is_not_canonical_because_its_sign_does_not_print() {
+        for text in ["-0", "-0.00"] {
+            let p = decimal(text).unwrap();
+            assert!(p.value.is_zero());
+            assert_eq!(
+                (p.value.to_string(), p.canonical),
+                (text.trim_start_matches('-').to_owned(), false)
+            );
+        }
     }
 
     #[test]
@@ -249,13 +260,25 @@ mod tests {
     }
 
     proptest! {
-        /// Canonical decimal text prints back exactly; this is what lets the neutral form be exact.
+        /// Text said to be canonical prints back exactly; this is what lets the neutral form be exact.
+        /// Everything with a digit is accepted.
         #[test]
-        fn canonical_decimals_print_back(neg in any::<bool>(), int in 0u64..10_000_000_000, frac in proptest::option::of("[0-9]{1,10}")) {
+        fn canonical_means_it_prints_back(sign in "[-+]?", int in "[0-9]{0,12}", frac in proptest::option::of("[0-9]{0,10}")) {
+            let text = format!("{sign}{int}{}", frac.as_ref().map(|f| format!(".{f}")).unwrap_or_default());
+            match decimal(&text) {
+                Some(parsed) if parsed.canonical => prop_assert_eq!(parsed.value.to_string(), text),
+                Some(_) => {}
+                None => prop_assert!(int.is_empty() && frac.as_deref().is_none_or(str::is_empty), "{text} was refused"),
+            }
+        }
+
+        #[test]
+        fn canonical_decimal_forms_are_recognised(neg in any::<bool>(), int in 0u64..10_000_000_000, frac in proptest::option::of("[0-9]{1,10}")) {
             let text = format!("{}{}{}", if neg { "-" } else { "" }, int, frac.map(|f| format!(".{f}")).unwrap_or_default());
             let parsed = decimal(&text).expect("a decimal");
-            prop_assert!(parsed.canonical);
-            prop_assert_eq!(parsed.value.to_string(), text.clone());
+            // Every such text is canonical except a negative zero, whose sign does not print.
+            let negative_zero = neg && parsed.value.is_zero();
+            prop_assert_eq!(parsed.canonical, !negative_zero);
             prop_assert_eq!(parsed.value, Decimal::from_str(&text).unwrap());
         }
 

@@ -6,7 +6,9 @@
 //! [`PurchaseOrder::unknown`]. Repeated elements are always lists (§4.4). Statuses are open strings (§4.6).
 //! Each order keeps its raw XML as a cheap slice of the response body ([`PurchaseOrder::raw_xml`]).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use jiff::civil::{Date, Time};
@@ -102,6 +104,9 @@ pub struct PurchaseOrder {
     written: Vec<(String, String)>,
     #[serde(skip)]
     raw: Bytes,
+    /// The namespace declarations of `po-response` (attribute name, value as written), shared by its orders.
+    #[serde(skip)]
+    namespace_declarations: Option<Arc<[(String, String)]>>,
 }
 
 /// `lmp-details`: a store-pickup order.
@@ -264,15 +269,22 @@ impl PoResponse {
         response.version = response.namespace.as_deref().and_then(namespace_version);
         match root.local_name() {
             b"po-response" => {
+                let declarations = cursor.namespace_declarations(&root);
+                let declarations: Option<Arc<[(String, String)]>> =
+                    (!declarations.is_empty()).then(|| declarations.into());
                 let mut extras = Extras::default();
                 cursor.attributes(&root, "", [], &mut extras)?;
                 cursor.enter(&root);
                 cursor.set_path_origin();
                 while let Some(child) = cursor.next_child()? {
                     match child.local_name() {
-                        b"purchase-order" => {
-                            read_order_isolated(&mut cursor, &child, body, &mut response)?
-                        }
+                        b"purchase-order" => read_order_isolated(
+                            &mut cursor,
+                            &child,
+                            body,
+                            &declarations,
+                            &mut response,
+                        )?,
                         b"deprecated" if response.deprecated.is_none() => {
                             response.deprecated = Some(cursor.date(&child, &mut extras)?)
                         }
@@ -327,6 +339,7 @@ fn read_order_isolated<'a>(
     cursor: &mut Cursor<'a>,
     element: &Element<'a>,
     body: &Bytes,
+    declarations: &Option<Arc<[(String, String)]>>,
     response: &mut PoResponse,
 ) -> Result<()> {
     let checkpoint = cursor.checkpoint(element);
@@ -339,6 +352,7 @@ fn read_order_isolated<'a>(
     match outcome {
         Ok(()) => {
             order.raw = body.slice(cursor.original_range(element.offset..cursor.position()));
+            order.namespace_declarations = declarations.clone();
             response.purchase_orders.push(order);
             Ok(())
         }
@@ -847,6 +861,35 @@ impl PurchaseOrder {
     /// The raw XML as a cheaply cloneable buffer sharing the response body.
     pub fn raw_bytes(&self) -> Bytes {
         self.raw.clone()
+    }
+
+    /// The raw XML as a document of its own: the `purchase-order` start tag also declares the namespaces
+    /// that `po-response` declared (the version's default namespace, any prefixes used inside), unless it
+    /// declares them itself. The rest is byte for byte as Sears sent it. Store this one.
+    pub fn standalone_xml(&self) -> Cow<'_, [u8]> {
+        let Some(declarations) = &self.namespace_declarations else {
+            return Cow::Borrowed(&self.raw);
+        };
+        let mut reader = Reader::from_reader(&self.raw[..]);
+        let Ok(Event::Start(start) | Event::Empty(start)) = reader.read_event() else {
+            return Cow::Borrowed(&self.raw);
+        };
+        let own: Vec<String> = start
+            .attributes()
+            .flatten()
+            .map(|a| a.key.as_ref().to_owned())
+            .filter(|key| key == "xmlns" || key.starts_with("xmlns:"))
+            .collect();
+        let name_end = 1 + start.name().as_ref().len();
+        let mut out = Vec::with_capacity(self.raw.len() + 200);
+        out.extend_from_slice(&self.raw[..name_end]);
+        for (key, value) in declarations.iter().filter(|(key, _)| !own.contains(key)) {
+            out.extend_from_slice(
+                format!(" {key}=\"{}\"", value.replace('"', "&quot;")).as_bytes(),
+            );
+        }
+        out.extend_from_slice(&self.raw[name_end..]);
+        Cow::Owned(out)
     }
 
     /// The order's sales tax: `total-sales-tax`, or v4's order-level `sales-tax`.

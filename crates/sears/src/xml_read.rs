@@ -532,6 +532,17 @@ impl<'a> Cursor<'a> {
             .map(|a| a.value.into_owned())
     }
 
+    /// The namespace declarations of `element` (attribute name, value as written).
+    pub fn namespace_declarations(&self, element: &Element<'a>) -> Vec<(String, String)> {
+        element
+            .start
+            .attributes()
+            .flatten()
+            .filter(|a| is_namespace_declaration(a.key.as_ref().as_bytes()))
+            .map(|a| (a.key.as_ref().to_owned(), a.value.into_owned()))
+            .collect()
+    }
+
     /// Keeps attributes of a leaf or container whose attributes the model does not hold.
     fn plain_attributes(&self, element: &Element<'a>, extras: &mut Extras) -> Result<()> {
         if element.has_attributes() {

@@ -8,18 +8,28 @@ use jiff::civil::{Date, date};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 use wharf_sears::{
-    CancelReason, OrderCancel, OrderCancelDetail, OrderCancelFeed, PackageDetail, Shipment, ShipmentDetail,
-    ShipmentFeed, ShipmentHeader,
+    CancelReason, OrderCancel, OrderCancelDetail, OrderCancelFeed, PackageDetail, Shipment,
+    ShipmentDetail, ShipmentFeed, ShipmentHeader,
 };
 
 const ASN_XSD: &str = "oms-import-v7-asn.xsd";
 const CANCEL_XSD: &str = "oms-import-v1-order-cancel.xsd";
 
 fn package(line_number: u32, item_id: &str, quantity: u32) -> PackageDetail {
-    PackageDetail { line_number, item_id: item_id.into(), quantity }
+    PackageDetail {
+        line_number,
+        item_id: item_id.into(),
+        quantity,
+    }
 }
 
-fn detail(tracking: Option<&str>, ship_date: Date, carrier: &str, method: &str, packages: Vec<PackageDetail>) -> ShipmentDetail {
+fn detail(
+    tracking: Option<&str>,
+    ship_date: Date,
+    carrier: &str,
+    method: &str,
+    packages: Vec<PackageDetail>,
+) -> ShipmentDetail {
     ShipmentDetail {
         tracking_number: tracking.map(Into::into),
         ship_date,
@@ -30,15 +40,28 @@ fn detail(tracking: Option<&str>, ship_date: Date, carrier: &str, method: &str, 
 }
 
 fn header(po_number: &str, po_date: Date) -> ShipmentHeader {
-    ShipmentHeader { po_number: po_number.into(), po_date, ..ShipmentHeader::default() }
+    ShipmentHeader {
+        po_number: po_number.into(),
+        po_date,
+        ..ShipmentHeader::default()
+    }
 }
 
 #[test]
 fn asn_is_written_exactly_as_expected() {
     let feed = ShipmentFeed {
         shipments: vec![Shipment {
-            header: ShipmentHeader { asn_number: Some("A1".into()), ..header("0060180", date(2012, 3, 14)) },
-            details: vec![detail(Some("1Z999"), date(2012, 3, 15), "UPS", "Ground", vec![package(1, "A&B <1>", 4)])],
+            header: ShipmentHeader {
+                asn_number: Some("A1".into()),
+                ..header("0060180", date(2012, 3, 14))
+            },
+            details: vec![detail(
+                Some("1Z999"),
+                date(2012, 3, 15),
+                "UPS",
+                "Ground",
+                vec![package(1, "A&B <1>", 4)],
+            )],
         }],
         ..ShipmentFeed::default()
     };
@@ -85,18 +108,31 @@ fn asn_with_many_orders_packages_and_partial_quantities() {
                     ..header("00912345", date(2024, 3, 10))
                 },
                 details: vec![
-                    detail(Some("1Z999AA10123456784"), date(2024, 3, 11), "UPS", "Ground", vec![
-                        package(1, "SKU-1", 2),
-                        package(2, "SKU-1", 1),
-                    ]),
-                    detail(Some("9400100000000000000000"), date(2024, 3, 12), "USPS", "Priority", vec![package(
-                        1, "SKU-1", 1,
-                    )]),
+                    detail(
+                        Some("1Z999AA10123456784"),
+                        date(2024, 3, 11),
+                        "UPS",
+                        "Ground",
+                        vec![package(1, "SKU-1", 2), package(2, "SKU-1", 1)],
+                    ),
+                    detail(
+                        Some("9400100000000000000000"),
+                        date(2024, 3, 12),
+                        "USPS",
+                        "Priority",
+                        vec![package(1, "SKU-1", 1)],
+                    ),
                 ],
             },
             Shipment {
                 header: header("912346", date(2024, 3, 10)),
-                details: vec![detail(None, date(2024, 3, 11), "OTH", "Pickup", vec![package(1, "PLANTER-XL", 1)])],
+                details: vec![detail(
+                    None,
+                    date(2024, 3, 11),
+                    "OTH",
+                    "Pickup",
+                    vec![package(1, "PLANTER-XL", 1)],
+                )],
             },
         ],
         ..ShipmentFeed::default()
@@ -104,10 +140,19 @@ fn asn_with_many_orders_packages_and_partial_quantities() {
     let xml = feed.to_xml().unwrap();
     validate_text(ASN_XSD, &xml);
     let read = ShipmentFeed::parse(xml.as_bytes()).unwrap();
-    assert_eq!(read.namespace.as_deref(), Some("http://seller.marketplace.sears.com/oms/v7"));
+    assert_eq!(
+        read.namespace.as_deref(),
+        Some("http://seller.marketplace.sears.com/oms/v7")
+    );
     assert_eq!(read.shipments, feed.shipments);
-    assert_eq!(read.shipments[0].details[0].package_details[1], package(2, "SKU-1", 1));
-    assert!(!xml.contains("<tracking-number>") || read.shipments[1].details[0].tracking_number.is_none());
+    assert_eq!(
+        read.shipments[0].details[0].package_details[1],
+        package(2, "SKU-1", 1)
+    );
+    assert!(
+        !xml.contains("<tracking-number>")
+            || read.shipments[1].details[0].tracking_number.is_none()
+    );
 }
 
 #[test]
@@ -115,7 +160,13 @@ fn invalid_asn_values_are_refused_with_their_place() {
     let good = || ShipmentFeed {
         shipments: vec![Shipment {
             header: header("1234", date(2024, 1, 1)),
-            details: vec![detail(Some("T"), date(2024, 1, 2), "UPS", "Ground", vec![package(1, "SKU", 1)])],
+            details: vec![detail(
+                Some("T"),
+                date(2024, 1, 2),
+                "UPS",
+                "Ground",
+                vec![package(1, "SKU", 1)],
+            )],
         }],
         ..ShipmentFeed::default()
     };
@@ -135,16 +186,42 @@ fn invalid_asn_values_are_refused_with_their_place() {
         "shipment-feed not sent: shipment[1]/detail[1]/package-detail[1]/item-id is 51 characters; Sears accepts \
          at most 50; correct it and send the feed again"
     );
-    assert!(refuse(&|f| f.shipments[0].header.asn_number = Some("x".repeat(21))).contains("header[1]/asn-number is 21"));
-    assert!(refuse(&|f| f.shipments[0].header.po_number = "12-3".into()).contains("'12-3' is not a Sears PO number"));
-    assert!(refuse(&|f| f.shipments[0].details[0].package_details[0].quantity = 0).contains("quantity is 0"));
-    assert!(refuse(&|f| f.shipments[0].details[0].package_details[0].line_number = 0).contains("line-number is 0"));
-    assert!(refuse(&|f| f.shipments[0].details[0].shipping_carrier = " UPS".into()).contains("starts or ends with whitespace"));
-    assert!(refuse(&|f| f.shipments[0].details[0].shipping_method = String::new()).contains("shipping-method is empty"));
-    assert!(refuse(&|f| f.shipments[0].details[0].package_details.clear()).contains("has no package-detail"));
-    assert!(refuse(&|f| f.shipments[0].details.clear()).contains("shipment[1] has no package (detail)"));
+    assert!(
+        refuse(&|f| f.shipments[0].header.asn_number = Some("x".repeat(21)))
+            .contains("header[1]/asn-number is 21")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].header.po_number = "12-3".into())
+            .contains("'12-3' is not a Sears PO number")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].details[0].package_details[0].quantity = 0)
+            .contains("quantity is 0")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].details[0].package_details[0].line_number = 0)
+            .contains("line-number is 0")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].details[0].shipping_carrier = " UPS".into())
+            .contains("starts or ends with whitespace")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].details[0].shipping_method = String::new())
+            .contains("shipping-method is empty")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].details[0].package_details.clear())
+            .contains("has no package-detail")
+    );
+    assert!(
+        refuse(&|f| f.shipments[0].details.clear()).contains("shipment[1] has no package (detail)")
+    );
     assert!(refuse(&|f| f.shipments.clear()).contains("has no shipment"));
-    assert!(refuse(&|f| f.shipments[0].details[0].package_details[0].item_id = "a\u{0}b".into()).contains("U+0000"));
+    assert!(
+        refuse(&|f| f.shipments[0].details[0].package_details[0].item_id = "a\u{0}b".into())
+            .contains("U+0000")
+    );
     assert!(refuse(&|f| f.shipments[0].header.po_date = date(-5, 1, 1)).contains("before year 1"));
 }
 
@@ -155,8 +232,16 @@ fn cancel_is_written_exactly_as_expected_and_is_valid() {
             po_number: "7654321".into(),
             po_date: date(2012, 12, 1),
             details: vec![
-                OrderCancelDetail { line_number: 4, item_id: "EXTPRODID000111".into(), cancel_reason: CancelReason::OutOfStock },
-                OrderCancelDetail { line_number: 5, item_id: "X".into(), cancel_reason: CancelReason::Other },
+                OrderCancelDetail {
+                    line_number: 4,
+                    item_id: "EXTPRODID000111".into(),
+                    cancel_reason: CancelReason::OutOfStock,
+                },
+                OrderCancelDetail {
+                    line_number: 5,
+                    item_id: "X".into(),
+                    cancel_reason: CancelReason::Other,
+                },
             ],
         }],
         ..OrderCancelFeed::default()
@@ -190,7 +275,12 @@ fn cancel_is_written_exactly_as_expected_and_is_valid() {
 "#;
     assert_eq!(xml, expected);
     validate_text(CANCEL_XSD, &xml);
-    assert_eq!(OrderCancelFeed::parse(xml.as_bytes()).unwrap().order_cancels, feed.order_cancels);
+    assert_eq!(
+        OrderCancelFeed::parse(xml.as_bytes())
+            .unwrap()
+            .order_cancels,
+        feed.order_cancels
+    );
 }
 
 /// Each of the nine reasons is written as Sears spells it, and xmllint accepts it.
@@ -215,7 +305,11 @@ fn every_cancel_reason_is_valid() {
             details: CancelReason::ALL
                 .iter()
                 .enumerate()
-                .map(|(i, &reason)| OrderCancelDetail { line_number: i as u32 + 1, item_id: format!("S{i}"), cancel_reason: reason })
+                .map(|(i, &reason)| OrderCancelDetail {
+                    line_number: i as u32 + 1,
+                    item_id: format!("S{i}"),
+                    cancel_reason: reason,
+                })
                 .collect(),
         }],
         ..OrderCancelFeed::default()
@@ -225,7 +319,10 @@ fn every_cancel_reason_is_valid() {
         assert_eq!(code.parse::<CancelReason>().unwrap().code(), code);
     }
     assert_eq!(
-        "out-of-stock".parse::<CancelReason>().unwrap_err().to_string(),
+        "out-of-stock"
+            .parse::<CancelReason>()
+            .unwrap_err()
+            .to_string(),
         "'out-of-stock' is not a Sears cancel reason (one of DISCONTINUED-ITEM, OUT-OF-STOCK, \
          CUSTOMER-CHANGED-THEIR-MIND, WRONG-ITEM-WAS-ORDERED, LEAD-TIME-IS-TOO-LONG, ITEM-FOUND-SOMEWHERE-ELSE, \
          INVALID-METHOD-SHIPMENT, INVALID-ITEM-SKU, OTHER)"
@@ -243,24 +340,43 @@ fn cancel_feeds_outside_the_schema_do_not_decode() {
     };
     assert!(OrderCancelFeed::parse(with("Canceled", "OTHER").as_bytes()).is_ok());
     assert_eq!(
-        OrderCancelFeed::parse(with("Cancelled", "OTHER").as_bytes()).unwrap_err().to_string(),
+        OrderCancelFeed::parse(with("Cancelled", "OTHER").as_bytes())
+            .unwrap_err()
+            .to_string(),
         "line 1, column 168: <line-status> has the value 'Cancelled', which is not one of: Canceled"
     );
-    let error = OrderCancelFeed::parse(with("Canceled", "CUSTOMER-CANCEL-OTHER").as_bytes()).unwrap_err();
+    let error =
+        OrderCancelFeed::parse(with("Canceled", "CUSTOMER-CANCEL-OTHER").as_bytes()).unwrap_err();
     assert!(error.to_string().contains("<cancel-reason> has the value 'CUSTOMER-CANCEL-OTHER', which is not one of: DISCONTINUED-ITEM"), "{error}");
     let refused = OrderCancelFeed {
-        order_cancels: vec![OrderCancel { po_number: "000".into(), po_date: date(2024, 1, 1), details: vec![] }],
+        order_cancels: vec![OrderCancel {
+            po_number: "000".into(),
+            po_date: date(2024, 1, 1),
+            details: vec![],
+        }],
         ..OrderCancelFeed::default()
     };
-    assert!(refused.to_xml().unwrap_err().to_string().contains("'000' is not a Sears PO number"));
+    assert!(
+        refused
+            .to_xml()
+            .unwrap_err()
+            .to_string()
+            .contains("'000' is not a Sears PO number")
+    );
 }
 
 #[test]
 fn asn_feeds_outside_the_schema_do_not_decode() {
     let error = ShipmentFeed::parse(b"<shipment-feed><shipment><header><po-number>1</po-number><po-date>2024-01-01</po-date><carrier/></header></shipment></shipment-feed>").unwrap_err();
-    assert_eq!(error.to_string(), "line 1, column 87: <header> does not allow the element <carrier> here");
+    assert_eq!(
+        error.to_string(),
+        "line 1, column 87: <header> does not allow the element <carrier> here"
+    );
     let error = ShipmentFeed::parse(b"<shipment-feed><shipment><header><po-number>1</po-number><po-date>2024-01-01</po-date></header></shipment></shipment-feed>").unwrap_err();
-    assert_eq!(error.to_string(), "line 1, column 16: <shipment> has no <detail>");
+    assert_eq!(
+        error.to_string(),
+        "line 1, column 16: <shipment> has no <detail>"
+    );
 }
 
 /// Text values the writer accepts: XML characters, no surrounding whitespace (readers trim it).
