@@ -221,6 +221,8 @@ pub struct OrderFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PortalShip {
+    /// Also accepted as `tracking` (the name the contract with the lead uses).
+    #[serde(alias = "tracking")]
     pub tracking_number: Option<String>,
     /// Checked against the carrier list together with `method` when both are given.
     pub carrier: Option<String>,

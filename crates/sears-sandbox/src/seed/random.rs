@@ -27,8 +27,11 @@ pub(crate) struct RandomOrders {
     pub stale_percent: u8,
 }
 
-/// Random PO numbers start here and grow by 1 to 9 per order, in date order.
-const FIRST_PO_NUMBER: u64 = 30_000_000;
+/// Random PO numbers start at 20,000,000 + (seed mod 70) x 1,000,000 and grow by 1 to 9 per order, in date order:
+/// different seeds do not collide (up to about 200,000 orders each) and seeding the same seed twice adds nothing.
+fn first_po_number(seed: u64) -> u64 {
+    20_000_000 + (seed % 70) * 1_000_000
+}
 
 pub(crate) fn generate(spec: RandomOrders, now: Timestamp) -> Vec<PurchaseOrder> {
     let mut rng = StdRng::seed_from_u64(spec.seed ^ 0x5EA2_5AD0_B0C5_0001);
@@ -58,7 +61,7 @@ pub(crate) fn generate(spec: RandomOrders, now: Timestamp) -> Vec<PurchaseOrder>
 
     let mut used: HashSet<(Date, u64)> = HashSet::with_capacity(spec.count);
     let mut numbers: Vec<(u64, Date)> = Vec::with_capacity(spec.count);
-    let mut next_number = FIRST_PO_NUMBER;
+    let mut next_number = first_po_number(spec.seed);
     let mut orders = Vec::with_capacity(spec.count);
     for at in instants {
         let date = at.date();

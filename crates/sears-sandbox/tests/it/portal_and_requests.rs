@@ -50,7 +50,7 @@ async fn portal_shipping_makes_ready_to_invoice_then_invoicing_closes() {
     let (status, body) = control(
         &sears,
         "orders/5000106/2024-04-29/portal-ship",
-        json!({"tracking_number": "1ZPORTAL0001", "carrier": "ups", "method": "GROUND"}),
+        json!({"tracking": "1ZPORTAL0001", "carrier": "ups", "method": "GROUND"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
