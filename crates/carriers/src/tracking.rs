@@ -79,4 +79,6 @@ pub struct FoundShipment {
     pub shipment_id: String,
     pub tracking_numbers: Vec<String>,
     pub status: TrackingStatus,
+    /// Other live shipments under the same reference (a duplicate purchase the seller should void).
+    pub also_found: Vec<String>,
 }

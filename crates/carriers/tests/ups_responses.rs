@@ -180,6 +180,13 @@ fn fixtures_match_the_response_schemas() {
             200,
             "track-voided-only-200.json",
         ),
+        (
+            Api::Tracking,
+            "GET",
+            "/track/v1/reference/details/{referenceNumber}",
+            200,
+            "track-reference-duplicate-200.json",
+        ),
     ];
     for (api, method, path, status, name) in cases {
         let body: Value =
@@ -556,4 +563,17 @@ fn finding_a_shipment_by_reference_ignores_voided_labels() {
         tracking::parse_find_response("shp-01HZX4-1", &response(200, "track-voided-only-200.json"))
             .unwrap();
     assert_eq!(voided, None);
+}
+
+#[test]
+fn a_duplicate_purchase_under_one_reference_is_reported() {
+    let found = tracking::parse_find_response(
+        "shp-01HZX4-1",
+        &response(200, "track-reference-duplicate-200.json"),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(found.shipment_id, "1ZW4RF010212345676");
+    assert_eq!(found.status, TrackingStatus::InTransit);
+    assert_eq!(found.also_found, ["1ZW4RF010212345712"]);
 }

@@ -65,6 +65,12 @@ pub fn build_request(address: &Address) -> Result<HttpRequest, CarrierError> {
         None => (postal, None),
     };
     let mut key = serde_json::Map::new();
+    // The name helps UPS classify the address (a company is commercial); UPS takes at most 40 characters
+    // and the name is not what is being validated, so a longer one is left out.
+    let consignee = address.company.as_deref().unwrap_or(&address.name).trim();
+    if !consignee.is_empty() && consignee.chars().count() <= 40 {
+        key.insert("ConsigneeName".into(), json!(consignee));
+    }
     key.insert("AddressLine".into(), json!(lines));
     insert_nonblank(&mut key, "PoliticalDivision2", address.city.trim());
     insert_nonblank(

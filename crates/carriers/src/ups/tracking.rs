@@ -9,7 +9,7 @@
 //! - A label can take a short while to become visible to tracking after it is created; an empty answer
 //!   right after a timeout is not proof that nothing was bought. The app should retry the look-up (and
 //!   keep the order blocked) before it buys again.
-//! - Packages whose label was voided (status type `MV`) are ignored.
+//! - Packages whose label was voided (status type `MV`, or a `VO` void activity) are ignored.
 
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
@@ -185,31 +185,44 @@ struct Service {
 /// Reads a tracking answer. An answer without packages (UPS says "not found" with a 404 or with warnings)
 /// is a [`ErrorKind::NotFound`] error.
 pub fn parse_response(response: &HttpResponse) -> Result<TrackingInfo, CarrierError> {
-    parse(Operation::Track, response)
+    let shipments = parse(Operation::Track, response)?;
+    Ok(TrackingInfo {
+        packages: shipments.into_iter().flatten().collect(),
+    })
 }
 
-fn parse(operation: Operation, response: &HttpResponse) -> Result<TrackingInfo, CarrierError> {
+/// The packages of each `shipment` entry of the answer; at least one package in all.
+fn parse(
+    operation: Operation,
+    response: &HttpResponse,
+) -> Result<Vec<Vec<PackageTracking>>, CarrierError> {
     if !response.is_success() {
         return Err(crate::ups::wire::error_from_response(operation, response));
     }
     let parsed: TrackApiResponse =
         serde_json::from_slice(&response.body).map_err(|e| unreadable(operation, response, e))?;
-    let shipments = parsed
+    let mut warnings = Vec::new();
+    let mut shipments = Vec::new();
+    for shipment in parsed
         .track_response
         .map(|r| r.shipment)
-        .unwrap_or_default();
-    let mut warnings = Vec::new();
-    let mut packages = Vec::new();
-    for shipment in shipments {
+        .unwrap_or_default()
+    {
         warnings.extend(
             shipment
                 .warnings
                 .into_iter()
                 .map(|w| (w.code, w.message.unwrap_or_default())),
         );
-        packages.extend(shipment.package.into_iter().filter_map(package));
+        shipments.push(
+            shipment
+                .package
+                .into_iter()
+                .filter_map(package)
+                .collect::<Vec<_>>(),
+        );
     }
-    if packages.is_empty() {
+    if shipments.iter().all(Vec::is_empty) {
         if warnings.is_empty() {
             warnings.push((None, "UPS returned no packages".into()));
         }
@@ -222,44 +235,72 @@ fn parse(operation: Operation, response: &HttpResponse) -> Result<TrackingInfo, 
             None,
         ));
     }
-    Ok(TrackingInfo { packages })
+    Ok(shipments)
 }
 
 /// Reads a track-by-reference answer as a shipment look-up: `Ok(None)` when UPS has nothing (or only
 /// voided labels) under the reference.
+///
+/// Packages are grouped into shipments as UPS groups them (one `shipment` entry each). When several
+/// shipments carry the reference, the one with the lowest id is returned and the others are listed in
+/// [`FoundShipment::also_found`]: a duplicate purchase the seller should void.
 pub fn parse_find_response(
     reference: &str,
     response: &HttpResponse,
 ) -> Result<Option<FoundShipment>, CarrierError> {
     match parse(Operation::FindShipment, response) {
-        Ok(info) => Ok(found_shipment(reference, &info)),
+        Ok(shipments) => Ok(found_shipment(reference, &shipments)),
         Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
         Err(error) => Err(error),
     }
 }
 
-/// The shipment the packages found by reference belong to, ignoring voided labels.
-pub fn found_shipment(reference: &str, info: &TrackingInfo) -> Option<FoundShipment> {
-    let live: Vec<&PackageTracking> = info
-        .packages
+fn found_shipment(reference: &str, shipments: &[Vec<PackageTracking>]) -> Option<FoundShipment> {
+    let mut live: Vec<FoundShipment> = shipments
         .iter()
-        .filter(|p| p.carrier_status.kind.as_deref() != Some("MV"))
+        .filter_map(|packages| {
+            let live: Vec<&PackageTracking> = packages
+                .iter()
+                .filter(|p| !is_voided(&p.carrier_status))
+                .collect();
+            let mut tracking_numbers: Vec<String> =
+                live.iter().map(|p| p.tracking_number.clone()).collect();
+            tracking_numbers.sort();
+            tracking_numbers.dedup();
+            // UPS numbers a shipment's packages in sequence and the shipment takes its first package's
+            // number, so the lowest number is the shipment id.
+            let shipment_id = tracking_numbers.first()?.clone();
+            let status = live
+                .iter()
+                .find(|p| p.tracking_number == shipment_id)
+                .map_or(TrackingStatus::Unknown, |p| p.status);
+            Some(FoundShipment {
+                reference: reference.trim().to_owned(),
+                shipment_id,
+                tracking_numbers,
+                status,
+                also_found: Vec::new(),
+            })
+        })
         .collect();
-    let mut tracking_numbers: Vec<String> =
-        live.iter().map(|p| p.tracking_number.clone()).collect();
-    tracking_numbers.sort();
-    tracking_numbers.dedup();
-    let shipment_id = tracking_numbers.first()?.clone();
-    let status = live
-        .iter()
-        .find(|p| p.tracking_number == shipment_id)
-        .map_or(TrackingStatus::Unknown, |p| p.status);
-    Some(FoundShipment {
-        reference: reference.trim().to_owned(),
-        shipment_id,
-        tracking_numbers,
-        status,
-    })
+    live.sort_by(|a, b| a.shipment_id.cmp(&b.shipment_id));
+    live.dedup_by(|a, b| a.shipment_id == b.shipment_id);
+    let mut shipments = live.into_iter();
+    let mut found = shipments.next()?;
+    found.also_found = shipments.map(|s| s.shipment_id).collect();
+    Some(found)
+}
+
+/// A voided label: UPS's "manifest voided" status type `MV`, or a void activity (`VO`).
+fn is_voided(status: &CarrierStatus) -> bool {
+    status
+        .kind
+        .as_deref()
+        .is_some_and(|k| k.trim().eq_ignore_ascii_case("MV"))
+        || status
+            .code
+            .as_deref()
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("VO"))
 }
 
 fn package(package: Package) -> Option<PackageTracking> {
