@@ -50,17 +50,10 @@ pub(crate) fn compile_actions(
                 effects.push(Effect::Stop);
             }
             Ok(effect) => effects.push(effect),
-            Err(message) => issues.push(Issue {
-                location: format!("actions[{i}] ({})", action.name()),
-                message,
-            }),
+            Err(message) => issues.push(Issue { location: format!("actions[{i}] ({})", action.name()), message }),
         }
     }
-    if issues.is_empty() {
-        Ok(effects)
-    } else {
-        Err(issues)
-    }
+    if issues.is_empty() { Ok(effects) } else { Err(issues) }
 }
 
 fn non_empty(text: &str, what: &str) -> Result<String, String> {
@@ -75,8 +68,7 @@ fn compile_action(action: &Action, writes: &mut SlotSet) -> Result<Effect, Strin
     Ok(match action {
         Action::SetService(choice) => {
             let checked =
-                shipping_choice(&choice.carrier, &choice.service, choice.package.as_deref())
-                    .map_err(|e| e.message)?;
+                shipping_choice(&choice.carrier, &choice.service, choice.package.as_deref()).map_err(|e| e.message)?;
             writes.insert(Slot::Carrier);
             writes.insert(Slot::Service);
             writes.insert(Slot::Package);
@@ -128,17 +120,13 @@ fn compile_action(action: &Action, writes: &mut SlotSet) -> Result<Effect, Strin
         }
         Action::HoldForDays(days) => {
             if *days == 0 || *days > MAX_HOLD_DAYS {
-                return Err(format!(
-                    "hold_for_days takes 1 to {MAX_HOLD_DAYS} days, not {days}"
-                ));
+                return Err(format!("hold_for_days takes 1 to {MAX_HOLD_DAYS} days, not {days}"));
             }
             writes.insert(Slot::Status);
             writes.insert(Slot::HoldUntil);
             Effect::HoldForDays(*days)
         }
-        Action::SetCustomField1(value)
-        | Action::SetCustomField2(value)
-        | Action::SetCustomField3(value) => {
+        Action::SetCustomField1(value) | Action::SetCustomField2(value) | Action::SetCustomField3(value) => {
             let slot = match action {
                 Action::SetCustomField1(_) => Slot::CustomField1,
                 Action::SetCustomField2(_) => Slot::CustomField2,
@@ -179,14 +167,10 @@ impl Effect {
                 session.set(Slot::Weight, writer, Some(*weight), |o| &mut o.weight);
             }
             Effect::Dimensions(dimensions) => {
-                session.set(Slot::Dimensions, writer, Some(*dimensions), |o| {
-                    &mut o.dimensions
-                });
+                session.set(Slot::Dimensions, writer, Some(*dimensions), |o| &mut o.dimensions);
             }
             Effect::Confirmation(confirmation) => {
-                session.set(Slot::Confirmation, writer, *confirmation, |o| {
-                    &mut o.confirmation
-                });
+                session.set(Slot::Confirmation, writer, *confirmation, |o| &mut o.confirmation);
             }
             Effect::Insurance(choice) => {
                 let insured = |value| InsuranceOptions {
@@ -200,9 +184,7 @@ impl Effect {
                     InsuranceChoice::ItemsTotal => insured(items_total(session.order)),
                     InsuranceChoice::Amount(amount) => insured(*amount),
                 };
-                session.set(Slot::Insurance, writer, options, |o| {
-                    &mut o.insurance_options
-                });
+                session.set(Slot::Insurance, writer, options, |o| &mut o.insurance_options);
             }
             Effect::AddTag(tag) => {
                 session.add_tag(tag, writer);
@@ -228,9 +210,7 @@ impl Effect {
                 });
             }
             Effect::EmailTemplate(name) => {
-                session.set_text(Slot::EmailTemplate, writer, Some(name), |o| {
-                    &mut o.advanced_options.email_template
-                });
+                session.set_text(Slot::EmailTemplate, writer, Some(name), |o| &mut o.advanced_options.email_template);
             }
             Effect::Stop => {}
         }

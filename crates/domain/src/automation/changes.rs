@@ -42,44 +42,25 @@ impl Writer<'_> {
 
     pub(crate) fn actor(self) -> Actor {
         match self {
-            Writer::ProductDefault { sku } => Actor::ProductDefault {
-                sku: sku.to_owned(),
-            },
-            Writer::ServiceMapping { requested } => Actor::ServiceMapping {
-                requested: requested.to_owned(),
-            },
-            Writer::Rule { id, name } => Actor::Rule {
-                rule_id: id.clone(),
-                rule_name: name.to_owned(),
-            },
+            Writer::ProductDefault { sku } => Actor::ProductDefault { sku: sku.to_owned() },
+            Writer::ServiceMapping { requested } => Actor::ServiceMapping { requested: requested.to_owned() },
+            Writer::Rule { id, name } => Actor::Rule { rule_id: id.clone(), rule_name: name.to_owned() },
         }
     }
 
     fn source(self) -> ValueSource {
         match self {
-            Writer::ProductDefault { sku } => ValueSource::ProductDefault {
-                sku: sku.to_owned(),
-            },
-            Writer::ServiceMapping { requested } => ValueSource::ServiceMapping {
-                requested: requested.to_owned(),
-            },
-            Writer::Rule { id, name } => ValueSource::Rule {
-                rule_id: id.clone(),
-                rule_name: name.to_owned(),
-            },
+            Writer::ProductDefault { sku } => ValueSource::ProductDefault { sku: sku.to_owned() },
+            Writer::ServiceMapping { requested } => ValueSource::ServiceMapping { requested: requested.to_owned() },
+            Writer::Rule { id, name } => ValueSource::Rule { rule_id: id.clone(), rule_name: name.to_owned() },
         }
     }
 
     fn is_source(self, source: &ValueSource) -> bool {
         match (self, source) {
             (Writer::ProductDefault { sku }, ValueSource::ProductDefault { sku: s }) => sku == s,
-            (
-                Writer::ServiceMapping { requested },
-                ValueSource::ServiceMapping { requested: r },
-            ) => requested == r,
-            (Writer::Rule { id, name }, ValueSource::Rule { rule_id, rule_name }) => {
-                id == rule_id && name == rule_name
-            }
+            (Writer::ServiceMapping { requested }, ValueSource::ServiceMapping { requested: r }) => requested == r,
+            (Writer::Rule { id, name }, ValueSource::Rule { rule_id, rule_name }) => id == rule_id && name == rule_name,
             _ => false,
         }
     }
@@ -87,12 +68,8 @@ impl Writer<'_> {
     fn is_actor(self, actor: &Actor) -> bool {
         match (self, actor) {
             (Writer::ProductDefault { sku }, Actor::ProductDefault { sku: s }) => sku == s,
-            (Writer::ServiceMapping { requested }, Actor::ServiceMapping { requested: r }) => {
-                requested == r
-            }
-            (Writer::Rule { id, name }, Actor::Rule { rule_id, rule_name }) => {
-                id == rule_id && name == rule_name
-            }
+            (Writer::ServiceMapping { requested }, Actor::ServiceMapping { requested: r }) => requested == r,
+            (Writer::Rule { id, name }, Actor::Rule { rule_id, rule_name }) => id == rule_id && name == rule_name,
             _ => false,
         }
     }
@@ -123,41 +100,43 @@ pub(crate) struct Session<'o> {
     pub(crate) order: &'o mut Order,
     pub(crate) now: Timestamp,
     pending: Vec<Pending>,
+    /// `order.sources` entries as they were when the run first claimed them.
+    sources_before: Vec<(&'static str, Option<ValueSource>)>,
+    /// Changes history does not show net (the catalog fill's provenance, its item values).
     dirty: bool,
 }
 
 impl<'o> Session<'o> {
     pub(crate) fn new(order: &'o mut Order, now: Timestamp) -> Self {
-        Session {
-            order,
-            now,
-            pending: Vec::new(),
-            dirty: false,
-        }
+        Session { order, now, pending: Vec::new(), sources_before: Vec::new(), dirty: false }
     }
 
     /// Whether `writer` may change `slot` (see the module docs).
     pub(crate) fn may_write(&self, slot: Slot, writer: Writer<'_>) -> bool {
-        self.order
-            .sources
-            .get(slot.key())
-            .is_none_or(|source| source_rank(source) <= writer.rank())
+        self.order.sources.get(slot.key()).is_none_or(|source| source_rank(source) <= writer.rank())
     }
 
-    /// Records `writer` as the source of `slot`.
+    /// Records `writer` as the source of `slot`. When the run already changed the slot, its history entry
+    /// names `writer` too: the last step that set a value is the one history and provenance both name.
     fn claim(&mut self, slot: Slot, writer: Writer<'_>) {
+        if !slot.is_additive()
+            && let Some(pending) = self.pending.iter_mut().rev().find(|p| p.slot == Some(slot))
+            && !writer.is_actor(&pending.actor)
+        {
+            pending.actor = writer.actor();
+            pending.note = None;
+        }
         let current = self.order.sources.get(slot.key());
         if !current.is_some_and(|s| writer.is_source(s)) {
-            self.order
-                .sources
-                .insert(slot.key().to_owned(), writer.source());
-            self.dirty = true;
+            if !self.sources_before.iter().any(|(key, _)| *key == slot.key()) {
+                self.sources_before.push((slot.key(), current.cloned()));
+            }
+            self.order.sources.insert(slot.key().to_owned(), writer.source());
         }
     }
 
     /// Notes the value of `slot` before `writer` changes it.
     fn touch(&mut self, slot: Slot, writer: Writer<'_>) {
-        self.dirty = true;
         let last = self.pending.iter().rposition(|p| p.slot == Some(slot));
         if slot.is_additive() {
             if let Some(i) = last {
@@ -229,11 +208,7 @@ impl<'o> Session<'o> {
     /// seller's carrier and a rule's service would be nonsense). A package of another carrier is cleared.
     pub(crate) fn set_shipping(&mut self, choice: &ShippingChoice, writer: Writer<'_>) -> bool {
         let clear_package = choice.package.is_none()
-            && self
-                .order
-                .package_code
-                .as_deref()
-                .is_some_and(|p| package_belongs_elsewhere(p, choice.carrier));
+            && self.order.package_code.as_deref().is_some_and(|p| package_belongs_elsewhere(p, choice.carrier));
         let touches_package = choice.package.is_some() || clear_package;
         if !self.may_write(Slot::Carrier, writer)
             || !self.may_write(Slot::Service, writer)
@@ -241,16 +216,10 @@ impl<'o> Session<'o> {
         {
             return false;
         }
-        let mut changed = self.set_text(Slot::Carrier, writer, Some(choice.carrier), |o| {
-            &mut o.carrier_code
-        });
-        changed |= self.set_text(Slot::Service, writer, Some(choice.service), |o| {
-            &mut o.service_code
-        });
+        let mut changed = self.set_text(Slot::Carrier, writer, Some(choice.carrier), |o| &mut o.carrier_code);
+        changed |= self.set_text(Slot::Service, writer, Some(choice.service), |o| &mut o.service_code);
         if touches_package {
-            changed |= self.set_text(Slot::Package, writer, choice.package, |o| {
-                &mut o.package_code
-            });
+            changed |= self.set_text(Slot::Package, writer, choice.package, |o| &mut o.package_code);
         }
         changed
     }
@@ -270,11 +239,8 @@ impl<'o> Session<'o> {
     /// already there, so re-running never repeats it.
     pub(crate) fn add_internal_note(&mut self, note: &str, writer: Writer<'_>) -> bool {
         let note = note.trim();
-        let present = self
-            .order
-            .internal_notes
-            .as_deref()
-            .is_some_and(|notes| notes.lines().any(|line| line.trim() == note));
+        let present =
+            self.order.internal_notes.as_deref().is_some_and(|notes| notes.lines().any(|line| line.trim() == note));
         if present || !self.may_write(Slot::InternalNotes, writer) {
             return false;
         }
@@ -299,12 +265,8 @@ impl<'o> Session<'o> {
         {
             return false;
         }
-        self.set(Slot::Status, writer, OrderStatus::OnHold, |o| {
-            &mut o.order_status
-        });
-        self.set(Slot::HoldUntil, writer, Some(until), |o| {
-            &mut o.hold_until_date
-        });
+        self.set(Slot::Status, writer, OrderStatus::OnHold, |o| &mut o.order_status);
+        self.set(Slot::HoldUntil, writer, Some(until), |o| &mut o.hold_until_date);
         true
     }
 
@@ -323,25 +285,11 @@ impl<'o> Session<'o> {
         note: Option<&'static str>,
     ) {
         self.dirty = true;
-        self.pending.push(Pending {
-            slot: None,
-            field,
-            old,
-            new: Some(new),
-            actor: writer.actor(),
-            note,
-        });
+        self.pending.push(Pending { slot: None, field, old, new: Some(new), actor: writer.actor(), note });
     }
 
     /// Records a change to `slot` that has already been made, given its old value.
-    pub(crate) fn record_slot(
-        &mut self,
-        slot: Slot,
-        old: Value,
-        writer: Writer<'_>,
-        note: Option<&'static str>,
-    ) {
-        self.dirty = true;
+    pub(crate) fn record_slot(&mut self, slot: Slot, old: Value, writer: Writer<'_>, note: Option<&'static str>) {
         if self.pending.iter().any(|p| p.slot == Some(slot)) {
             // An earlier entry holds the value from before the run.
             return;
@@ -359,12 +307,7 @@ impl<'o> Session<'o> {
     /// The history of the run (only fields whose value differs in the end) and whether the order changed at
     /// all (values or provenance).
     pub(crate) fn finish(self) -> (Vec<HistoryEntry>, bool) {
-        let Session {
-            order,
-            now,
-            pending,
-            dirty,
-        } = self;
+        let Session { order, now, pending, sources_before, dirty } = self;
         let entries = pending
             .into_iter()
             .filter_map(|p| {
@@ -382,7 +325,10 @@ impl<'o> Session<'o> {
                     note: p.note.map(str::to_owned),
                 })
             })
-            .collect();
-        (entries, dirty)
+            .collect::<Vec<_>>();
+        let changed = dirty
+            || !entries.is_empty()
+            || sources_before.iter().any(|(key, before)| order.sources.get(*key) != before.as_ref());
+        (entries, changed)
     }
 }

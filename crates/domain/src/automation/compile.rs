@@ -3,8 +3,9 @@
 //! A rule set is refused when a rule tests a value that an enabled rule below it changes (e.g. rule 1 tests
 //! the tags and rule 3 adds a tag): rule 1 would see rule 3's tag only on the next run, so running the rules
 //! again would change the order again. Refusing this keeps one run complete and a second run a no-op. For
-//! the same reason a rule that stops processing must not test what it changes itself (once it has run it
-//! would no longer match, and the rules below it would run the next time).
+//! the same reason a rule that tests what it changes itself (it may no longer match once it has run) must
+//! not stop processing (the rules below it would run the next time), and no rule above it may set what it
+//! sets (that rule's value would come back the next time).
 
 use std::fmt;
 
@@ -72,16 +73,10 @@ impl CompiledRule {
         };
         let mut errors = Vec::new();
         if rule.name.trim().is_empty() {
-            errors.push(error(
-                "name",
-                "the rule has no name; give it one that says what it does".into(),
-            ));
+            errors.push(error("name", "the rule has no name; give it one that says what it does".into()));
         }
         if rule.actions.is_empty() {
-            errors.push(error(
-                "actions",
-                "the rule has no actions; add at least one".into(),
-            ));
+            errors.push(error("actions", "the rule has no actions; add at least one".into()));
         }
         let mut reads = SlotSet::default();
         let check = compile_criteria(&rule.criteria, &mut reads).map_err(|issues| {
@@ -122,10 +117,7 @@ impl CompiledRule {
     }
 
     pub(crate) fn apply(&self, session: &mut Session<'_>) {
-        let writer = Writer::Rule {
-            id: &self.id,
-            name: &self.name,
-        };
+        let writer = Writer::Rule { id: &self.id, name: &self.name };
         for effect in &self.effects {
             effect.apply(session, writer);
         }
@@ -167,18 +159,31 @@ impl CompiledRules {
                 location: "criteria".into(),
                 message,
             };
-            if let Some(slot) = rule
-                .reads
-                .intersection(rule.writes)
-                .first()
-                .filter(|_| rule.stops)
-            {
+            if let Some(slot) = rule.reads.intersection(rule.writes).first().filter(|_| rule.stops) {
                 errors.push(error(format!(
                     "it tests {} and changes it, and stops processing: once it has run it no longer matches, so \
                      the rules below it would run when the rules run again. Remove stop_processing, or test \
                      something the rule does not change",
                     slot.describe()
                 )));
+            }
+            if let Some(own) = rule.reads.intersection(rule.writes).first() {
+                for earlier in &compiled[..i] {
+                    if let Some(slot) = rule.writes.intersection(earlier.writes).overwritable().first() {
+                        errors.push(error(format!(
+                            "it tests {} and changes it itself, and rule {:?} (position {}) above it also sets {}: \
+                             once this rule has run it may no longer match, and {:?}'s value would come back the \
+                             next time the rules run. Let only one of the two set {}, or make this rule test \
+                             something it does not change",
+                            own.describe(),
+                            earlier.name,
+                            earlier.position,
+                            slot.describe(),
+                            earlier.name,
+                            slot.describe()
+                        )));
+                    }
+                }
             }
             for later in &compiled[i + 1..] {
                 if let Some(slot) = rule.reads.intersection(later.writes).first() {
@@ -193,11 +198,7 @@ impl CompiledRules {
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(CompiledRules { rules: compiled })
-        } else {
-            Err(RuleErrors(errors))
-        }
+        if errors.is_empty() { Ok(CompiledRules { rules: compiled }) } else { Err(RuleErrors(errors)) }
     }
 
     /// The enabled rules in the order they run.

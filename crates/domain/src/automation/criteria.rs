@@ -47,12 +47,7 @@ pub(crate) enum Check {
     All(Vec<Check>),
     Any(Vec<Check>),
     Order(OrderField, Test),
-    Lines {
-        quantifier: Quantifier,
-        field: LineField,
-        option: Option<Needle>,
-        test: Test,
-    },
+    Lines { quantifier: Quantifier, field: LineField, option: Option<Needle>, test: Test },
 }
 
 #[derive(Clone, Debug)]
@@ -103,11 +98,7 @@ impl Instant {
         match self {
             Instant::At(at) => at,
             Instant::FromNow(offset) => {
-                now.checked_add(offset).unwrap_or(if offset.is_negative() {
-                    Timestamp::MIN
-                } else {
-                    Timestamp::MAX
-                })
+                now.checked_add(offset).unwrap_or(if offset.is_negative() { Timestamp::MIN } else { Timestamp::MAX })
             }
         }
     }
@@ -121,10 +112,7 @@ pub(crate) struct Edge {
 
 #[derive(Clone, Debug)]
 pub(crate) enum DateTest {
-    Range {
-        lower: Option<Edge>,
-        upper: Option<Edge>,
-    },
+    Range { lower: Option<Edge>, upper: Option<Edge> },
     Blank,
     NotBlank,
 }
@@ -155,10 +143,7 @@ pub(crate) struct StatusTest {
 }
 
 fn status_bit(status: OrderStatus) -> u8 {
-    let index = OrderStatus::ALL
-        .iter()
-        .position(|s| *s == status)
-        .expect("every status is in ALL");
+    let index = OrderStatus::ALL.iter().position(|s| *s == status).expect("every status is in ALL");
     1 << index
 }
 
@@ -166,51 +151,20 @@ fn status_bit(status: OrderStatus) -> u8 {
 // Compiling
 
 /// Compiles a rule's criteria (an implicit `all`), collecting every problem and the slots they read.
-pub(crate) fn compile_criteria(
-    criteria: &[Criterion],
-    reads: &mut SlotSet,
-) -> Result<Check, Vec<Issue>> {
+pub(crate) fn compile_criteria(criteria: &[Criterion], reads: &mut SlotSet) -> Result<Check, Vec<Issue>> {
     let mut issues = Vec::new();
     let checks = compile_list(criteria, "criteria", reads, &mut issues);
-    if issues.is_empty() {
-        Ok(Check::All(checks))
-    } else {
-        Err(issues)
-    }
+    if issues.is_empty() { Ok(Check::All(checks)) } else { Err(issues) }
 }
 
-fn compile_list(
-    criteria: &[Criterion],
-    path: &str,
-    reads: &mut SlotSet,
-    issues: &mut Vec<Issue>,
-) -> Vec<Check> {
-    criteria
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| compile_one(c, &format!("{path}[{i}]"), reads, issues))
-        .collect()
+fn compile_list(criteria: &[Criterion], path: &str, reads: &mut SlotSet, issues: &mut Vec<Issue>) -> Vec<Check> {
+    criteria.iter().enumerate().filter_map(|(i, c)| compile_one(c, &format!("{path}[{i}]"), reads, issues)).collect()
 }
 
-fn compile_one(
-    criterion: &Criterion,
-    path: &str,
-    reads: &mut SlotSet,
-    issues: &mut Vec<Issue>,
-) -> Option<Check> {
+fn compile_one(criterion: &Criterion, path: &str, reads: &mut SlotSet, issues: &mut Vec<Issue>) -> Option<Check> {
     match criterion {
-        Criterion::All(members) => Some(Check::All(compile_list(
-            members,
-            &format!("{path}.all"),
-            reads,
-            issues,
-        ))),
-        Criterion::Any(members) => Some(Check::Any(compile_list(
-            members,
-            &format!("{path}.any"),
-            reads,
-            issues,
-        ))),
+        Criterion::All(members) => Some(Check::All(compile_list(members, &format!("{path}.all"), reads, issues))),
+        Criterion::Any(members) => Some(Check::Any(compile_list(members, &format!("{path}.any"), reads, issues))),
         Criterion::Order(t) => {
             let spec = t.field.spec();
             if let Some(slot) = spec.slot {
@@ -219,10 +173,7 @@ fn compile_one(
             match compile_test(spec, t.op, t.value.as_ref()) {
                 Ok(test) => Some(Check::Order(t.field, test)),
                 Err(message) => {
-                    issues.push(Issue {
-                        location: format!("{path} ({})", spec.name),
-                        message,
-                    });
+                    issues.push(Issue { location: format!("{path} ({})", spec.name), message });
                     None
                 }
             }
@@ -231,34 +182,22 @@ fn compile_one(
             let spec = t.field.spec();
             let location = format!("{path} (lines {})", spec.name);
             let option = match (&t.field, &t.option) {
-                (LineField::Option, Some(name)) if !name.trim().is_empty() => {
-                    Some(Needle::new(name))
-                }
+                (LineField::Option, Some(name)) if !name.trim().is_empty() => Some(Needle::new(name)),
                 (LineField::Option, _) => {
                     issues.push(Issue {
                         location,
-                        message:
-                            "`field = \"option\"` needs the option's name: `option = \"Color\"`"
-                                .into(),
+                        message: "`field = \"option\"` needs the option's name: `option = \"Color\"`".into(),
                     });
                     return None;
                 }
                 (_, Some(_)) => {
-                    issues.push(Issue {
-                        location,
-                        message: "`option` only goes with `field = \"option\"`".into(),
-                    });
+                    issues.push(Issue { location, message: "`option` only goes with `field = \"option\"`".into() });
                     return None;
                 }
                 (_, None) => None,
             };
             match compile_test(spec, t.op, t.value.as_ref()) {
-                Ok(test) => Some(Check::Lines {
-                    quantifier: t.quantifier,
-                    field: t.field,
-                    option,
-                    test,
-                }),
+                Ok(test) => Some(Check::Lines { quantifier: t.quantifier, field: t.field, option, test }),
                 Err(message) => {
                     issues.push(Issue { location, message });
                     None
@@ -272,28 +211,11 @@ fn compile_one(
 pub fn operators_for(kind: ValueKind, optional: bool) -> Vec<Operator> {
     use Operator::*;
     let mut ops: Vec<Operator> = match kind {
-        ValueKind::Text => vec![
-            Equals,
-            NotEquals,
-            Contains,
-            NotContains,
-            StartsWith,
-            EndsWith,
-            Blank,
-            NotBlank,
-            InList,
-            NotInList,
-        ],
+        ValueKind::Text => {
+            vec![Equals, NotEquals, Contains, NotContains, StartsWith, EndsWith, Blank, NotBlank, InList, NotInList]
+        }
         ValueKind::Integer | ValueKind::Money | ValueKind::Weight => {
-            vec![
-                Equals,
-                NotEquals,
-                GreaterThan,
-                GreaterOrEqual,
-                LessThan,
-                LessOrEqual,
-                Between,
-            ]
+            vec![Equals, NotEquals, GreaterThan, GreaterOrEqual, LessThan, LessOrEqual, Between]
         }
         ValueKind::Date => vec![Before, After, Between, Within, OlderThan],
         ValueKind::Bool => vec![IsTrue, IsFalse],
@@ -349,10 +271,7 @@ fn compile_test(spec: FieldSpec, op: Operator, value: Option<&Operand>) -> Resul
                 let [low, high] = pair(need())?;
                 let (low, high) = (number_operand(spec, low)?, number_operand(spec, high)?);
                 if low > high {
-                    return Err(
-                        "between takes [low, high]: the first value is larger than the second"
-                            .into(),
-                    );
+                    return Err("between takes [low, high]: the first value is larger than the second".into());
                 }
                 NumberTest::Between(low, high)
             }
@@ -364,82 +283,44 @@ fn compile_test(spec: FieldSpec, op: Operator, value: Option<&Operand>) -> Resul
             Operator::Before => DateTest::Range {
                 lower: None,
                 upper: Some(match date_operand(need())? {
-                    DateValue::Day(day) => Edge {
-                        at: Instant::At(day_start(day)),
-                        inclusive: false,
-                    },
-                    DateValue::Instant(at) => Edge {
-                        at,
-                        inclusive: false,
-                    },
+                    DateValue::Day(day) => Edge { at: Instant::At(day_start(day)), inclusive: false },
+                    DateValue::Instant(at) => Edge { at, inclusive: false },
                 }),
             },
             Operator::After => DateTest::Range {
                 lower: Some(match date_operand(need())? {
-                    DateValue::Day(day) => Edge {
-                        at: Instant::At(day_start(next_day(day)?)),
-                        inclusive: true,
-                    },
-                    DateValue::Instant(at) => Edge {
-                        at,
-                        inclusive: false,
-                    },
+                    DateValue::Day(day) => Edge { at: Instant::At(day_start(next_day(day)?)), inclusive: true },
+                    DateValue::Instant(at) => Edge { at, inclusive: false },
                 }),
                 upper: None,
             },
             Operator::Between => {
                 let [first, last] = pair(need())?;
                 let lower = match date_operand(first)? {
-                    DateValue::Day(day) => Edge {
-                        at: Instant::At(day_start(day)),
-                        inclusive: true,
-                    },
-                    DateValue::Instant(at) => Edge {
-                        at,
-                        inclusive: true,
-                    },
+                    DateValue::Day(day) => Edge { at: Instant::At(day_start(day)), inclusive: true },
+                    DateValue::Instant(at) => Edge { at, inclusive: true },
                 };
                 let upper = match date_operand(last)? {
-                    DateValue::Day(day) => Edge {
-                        at: Instant::At(day_start(next_day(day)?)),
-                        inclusive: false,
-                    },
-                    DateValue::Instant(at) => Edge {
-                        at,
-                        inclusive: true,
-                    },
+                    DateValue::Day(day) => Edge { at: Instant::At(day_start(next_day(day)?)), inclusive: false },
+                    DateValue::Instant(at) => Edge { at, inclusive: true },
                 };
                 if let (Instant::At(a), Instant::At(b)) = (lower.at, upper.at)
                     && (a > b || (a == b && !upper.inclusive))
                 {
-                    return Err(
-                        "between takes [first, last]: the first date is after the last".into(),
-                    );
+                    return Err("between takes [first, last]: the first date is after the last".into());
                 }
-                DateTest::Range {
-                    lower: Some(lower),
-                    upper: Some(upper),
-                }
+                DateTest::Range { lower: Some(lower), upper: Some(upper) }
             }
             Operator::Within => {
                 let span = duration_operand(need())?;
                 DateTest::Range {
-                    lower: Some(Edge {
-                        at: Instant::FromNow(-span),
-                        inclusive: true,
-                    }),
-                    upper: Some(Edge {
-                        at: Instant::FromNow(span),
-                        inclusive: true,
-                    }),
+                    lower: Some(Edge { at: Instant::FromNow(-span), inclusive: true }),
+                    upper: Some(Edge { at: Instant::FromNow(span), inclusive: true }),
                 }
             }
             Operator::OlderThan => DateTest::Range {
                 lower: None,
-                upper: Some(Edge {
-                    at: Instant::FromNow(-duration_operand(need())?),
-                    inclusive: false,
-                }),
+                upper: Some(Edge { at: Instant::FromNow(-duration_operand(need())?), inclusive: false }),
             },
             Operator::Blank => DateTest::Blank,
             Operator::NotBlank => DateTest::NotBlank,
@@ -511,31 +392,22 @@ fn pair(value: &Operand) -> Result<[&Operand; 2], String> {
 
 fn number_operand(spec: FieldSpec, value: &Operand) -> Result<Decimal, String> {
     match (spec.kind, value) {
-        (ValueKind::Weight, Operand::Text(t)) => Weight::parse(t)
-            .map(|w| w.in_ounces())
-            .map_err(|e| e.to_string()),
-        (ValueKind::Weight, _) => Err(format!(
-            "{} is a weight: give it with its unit, e.g. \"10 lb\", \"12 oz\" or \"500 g\"",
-            spec.name
-        )),
+        (ValueKind::Weight, Operand::Text(t)) => Weight::parse(t).map(|w| w.in_ounces()).map_err(|e| e.to_string()),
+        (ValueKind::Weight, _) => {
+            Err(format!("{} is a weight: give it with its unit, e.g. \"10 lb\", \"12 oz\" or \"500 g\"", spec.name))
+        }
         (ValueKind::Money, Operand::Number(n)) => Ok(*n),
         (ValueKind::Money, Operand::Text(t)) => t
             .parse::<Money>()
             .map(Money::amount)
             .map_err(|_| format!("{t:?} is not an amount; write e.g. 100 or \"99.95\"")),
-        (ValueKind::Integer, Operand::Number(n))
-            if n.fract().is_zero() && !n.is_sign_negative() =>
-        {
-            Ok(*n)
-        }
+        (ValueKind::Integer, Operand::Number(n)) if n.fract().is_zero() && !n.is_sign_negative() => Ok(*n),
         (ValueKind::Integer, Operand::Text(t)) => t
             .trim()
             .parse::<u64>()
             .map(Decimal::from)
             .map_err(|_| format!("{} takes a whole number, not {t:?}", spec.name)),
-        (ValueKind::Integer, Operand::Number(n)) => {
-            Err(format!("{} takes a whole number, not {n}", spec.name))
-        }
+        (ValueKind::Integer, Operand::Number(n)) => Err(format!("{} takes a whole number, not {n}", spec.name)),
         (_, Operand::Bool(_)) => Err(format!("{} takes a number, not true/false", spec.name)),
         (_, Operand::List(_)) => Err(format!("{} takes one number here, not a list", spec.name)),
         (kind, _) => unreachable!("number_operand called for {kind:?}"),
@@ -550,15 +422,10 @@ enum DateValue {
 /// Days, instants and `now±duration`, as documented at the top of this module.
 fn date_operand(value: &Operand) -> Result<DateValue, String> {
     let Operand::Text(text) = value else {
-        return Err(
-            "a date is written in quotes: \"2026-11-26\", \"2026-11-26T10:00\", \"now-3d\"".into(),
-        );
+        return Err("a date is written in quotes: \"2026-11-26\", \"2026-11-26T10:00\", \"now-3d\"".into());
     };
     let text = text.trim();
-    if let Some(rest) = text
-        .strip_prefix("now")
-        .or_else(|| text.strip_prefix("NOW"))
-    {
+    if let Some(rest) = text.strip_prefix("now").or_else(|| text.strip_prefix("NOW")) {
         let rest = rest.trim();
         if rest.is_empty() {
             return Ok(DateValue::Instant(Instant::FromNow(SignedDuration::ZERO)));
@@ -567,17 +434,11 @@ fn date_operand(value: &Operand) -> Result<DateValue, String> {
             b'+' => (1, &rest[1..]),
             b'-' => (-1, &rest[1..]),
             _ => {
-                return Err(format!(
-                    "{text:?}: write now+DURATION or now-DURATION, e.g. \"now-3d\", \"now+24h\""
-                ));
+                return Err(format!("{text:?}: write now+DURATION or now-DURATION, e.g. \"now-3d\", \"now+24h\""));
             }
         };
         let duration = parse_duration(span)?;
-        return Ok(DateValue::Instant(Instant::FromNow(if sign < 0 {
-            -duration
-        } else {
-            duration
-        })));
+        return Ok(DateValue::Instant(Instant::FromNow(if sign < 0 { -duration } else { duration })));
     }
     // jiff reads a day out of a date-time too, so only text without a time is a day.
     if text.contains(['T', 't', ' ']) {
@@ -585,10 +446,7 @@ fn date_operand(value: &Operand) -> Result<DateValue, String> {
             return Ok(DateValue::Instant(Instant::At(at)));
         }
         if let Ok(civil) = text.parse::<DateTime>() {
-            return Ok(DateValue::Instant(Instant::At(central_instant(
-                civil.date(),
-                civil.time(),
-            ))));
+            return Ok(DateValue::Instant(Instant::At(central_instant(civil.date(), civil.time()))));
         }
     } else if let Ok(day) = text.parse::<Date>() {
         return Ok(DateValue::Day(day));
@@ -602,9 +460,7 @@ fn date_operand(value: &Operand) -> Result<DateValue, String> {
 fn duration_operand(value: &Operand) -> Result<SignedDuration, String> {
     match value {
         Operand::Text(t) => parse_duration(t),
-        _ => {
-            Err("a duration is written in quotes with its unit: \"3d\", \"36h\", \"2 days\"".into())
-        }
+        _ => Err("a duration is written in quotes with its unit: \"3d\", \"36h\", \"2 days\"".into()),
     }
 }
 
@@ -613,24 +469,15 @@ const MAX_DURATION: SignedDuration = SignedDuration::from_hours(24 * 3660);
 
 fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let hint = "write a duration with its unit, e.g. \"3d\", \"36h\", \"90 minutes\", \"1 week\"";
-    let span: Span = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{:?}: {hint}", text.trim()))?;
+    let span: Span = text.trim().parse().map_err(|_| format!("{:?}: {hint}", text.trim()))?;
     let duration = span
         .to_duration(SpanRelativeTo::days_are_24_hours())
         .map_err(|_| format!("{:?}: months and years vary in length; {hint}", text.trim()))?;
     if duration <= SignedDuration::ZERO {
-        return Err(format!(
-            "{:?}: the duration must be more than zero",
-            text.trim()
-        ));
+        return Err(format!("{:?}: the duration must be more than zero", text.trim()));
     }
     if duration > MAX_DURATION {
-        return Err(format!(
-            "{:?}: durations are limited to 10 years",
-            text.trim()
-        ));
+        return Err(format!("{:?}: durations are limited to 10 years", text.trim()));
     }
     Ok(duration)
 }
@@ -640,33 +487,24 @@ fn day_start(day: Date) -> Timestamp {
 }
 
 fn next_day(day: Date) -> Result<Date, String> {
-    day.tomorrow()
-        .map_err(|_| format!("{day} is the last date there is"))
+    day.tomorrow().map_err(|_| format!("{day} is the last date there is"))
 }
 
 fn status_operand(value: &Operand) -> Result<u8, String> {
     match value {
-        Operand::Text(t) => t
-            .parse::<OrderStatus>()
-            .map(status_bit)
-            .map_err(|e| e.to_string()),
+        Operand::Text(t) => t.parse::<OrderStatus>().map(status_bit).map_err(|e| e.to_string()),
         _ => Err("a status is text: \"awaiting_shipment\", \"on_hold\"...".into()),
     }
 }
 
 fn status_list(value: &Operand) -> Result<u8, String> {
     let Operand::List(items) = value else {
-        return Err(
-            "in_list / not_in_list take a list: value = [\"awaiting_shipment\", \"on_hold\"]"
-                .into(),
-        );
+        return Err("in_list / not_in_list take a list: value = [\"awaiting_shipment\", \"on_hold\"]".into());
     };
     if items.is_empty() {
         return Err("the list is empty".into());
     }
-    items
-        .iter()
-        .try_fold(0u8, |mask, item| Ok(mask | status_operand(item)?))
+    items.iter().try_fold(0u8, |mask, item| Ok(mask | status_operand(item)?))
 }
 
 // ----------------------------------------------------------------------------------------------------------
@@ -678,12 +516,7 @@ impl Check {
             Check::All(checks) => checks.iter().all(|c| c.eval(order, cx)),
             Check::Any(checks) => checks.iter().any(|c| c.eval(order, cx)),
             Check::Order(field, test) => eval_order(order, *field, test, cx),
-            Check::Lines {
-                quantifier,
-                field,
-                option,
-                test,
-            } => {
+            Check::Lines { quantifier, field, option, test } => {
                 let mut lines = physical_lines(order);
                 let matches = |item: &OrderItem| eval_line(item, *field, option.as_ref(), test, cx);
                 match quantifier {
@@ -720,24 +553,15 @@ fn eval_order(order: &Order, field: OrderField, test: &Test, cx: &Context<'_>) -
     }
 }
 
-fn eval_line(
-    item: &OrderItem,
-    field: LineField,
-    option: Option<&Needle>,
-    test: &Test,
-    cx: &Context<'_>,
-) -> bool {
+fn eval_line(item: &OrderItem, field: LineField, option: Option<&Needle>, test: &Test, cx: &Context<'_>) -> bool {
     match test {
         Test::Text(t) => t.eval(match field {
             LineField::Sku => Some(item.sku.as_str()),
             LineField::Name => Some(item.name.as_str()),
             LineField::WarehouseLocation => item.warehouse_location.as_deref(),
-            LineField::Option => option.and_then(|name| {
-                item.options
-                    .iter()
-                    .find(|o| name.equals(&o.name))
-                    .map(|o| o.value.as_str())
-            }),
+            LineField::Option => {
+                option.and_then(|name| item.options.iter().find(|o| name.equals(&o.name)).map(|o| o.value.as_str()))
+            }
             _ => None,
         }),
         Test::Number(t) => t.eval(match field {
@@ -793,11 +617,9 @@ fn order_number(order: &Order, field: OrderField) -> Option<Decimal> {
         OrderField::ShippingPaid => Some(order.shipping_amount.amount()),
         OrderField::Weight => order.weight.map(|w| w.in_ounces()),
         OrderField::ItemCount => Some(Decimal::from(physical_lines(order).count() as u64)),
-        OrderField::TotalQuantity => Some(Decimal::from(
-            physical_lines(order)
-                .map(|i| u64::from(i.quantity))
-                .sum::<u64>(),
-        )),
+        OrderField::TotalQuantity => {
+            Some(Decimal::from(physical_lines(order).map(|i| u64::from(i.quantity)).sum::<u64>()))
+        }
         _ => None,
     }
 }
@@ -930,13 +752,7 @@ mod tests {
 
     fn eval_with(order: &Order, products: &dyn ProductLookup, json: serde_json::Value) -> bool {
         let check = compile(json.clone()).unwrap_or_else(|e| panic!("{json}: {e:?}"));
-        check.eval(
-            order,
-            &Context {
-                now: now(),
-                products,
-            },
-        )
+        check.eval(order, &Context { now: now(), products })
     }
 
     fn eval(order: &Order, json: serde_json::Value) -> bool {
@@ -946,11 +762,9 @@ mod tests {
     fn error(json: serde_json::Value) -> String {
         match compile(json.clone()) {
             Ok(_) => panic!("expected a compile error for {json}"),
-            Err(issues) => issues
-                .iter()
-                .map(|i| format!("{}: {}", i.location, i.message))
-                .collect::<Vec<_>>()
-                .join("; "),
+            Err(issues) => {
+                issues.iter().map(|i| format!("{}: {}", i.location, i.message)).collect::<Vec<_>>().join("; ")
+            }
         }
     }
 
@@ -962,85 +776,28 @@ mod tests {
     fn text_operators() {
         let o = order(); // requested service "Ground", no customer notes
         let cases = [
-            (
-                json!({"field": "requested_service", "op": "equals", "value": " ground "}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "equals", "value": "Groun"}),
-                false,
-            ),
-            (
-                json!({"field": "requested_service", "op": "not_equals", "value": "Express"}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "contains", "value": "ROUN"}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "not_contains", "value": "roun"}),
-                false,
-            ),
-            (
-                json!({"field": "requested_service", "op": "starts_with", "value": "gr"}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "ends_with", "value": "ND"}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "ends_with", "value": "gr"}),
-                false,
-            ),
+            (json!({"field": "requested_service", "op": "equals", "value": " ground "}), true),
+            (json!({"field": "requested_service", "op": "equals", "value": "Groun"}), false),
+            (json!({"field": "requested_service", "op": "not_equals", "value": "Express"}), true),
+            (json!({"field": "requested_service", "op": "contains", "value": "ROUN"}), true),
+            (json!({"field": "requested_service", "op": "not_contains", "value": "roun"}), false),
+            (json!({"field": "requested_service", "op": "starts_with", "value": "gr"}), true),
+            (json!({"field": "requested_service", "op": "ends_with", "value": "ND"}), true),
+            (json!({"field": "requested_service", "op": "ends_with", "value": "gr"}), false),
             (json!({"field": "requested_service", "op": "blank"}), false),
-            (
-                json!({"field": "requested_service", "op": "not_blank"}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "in_list", "value": ["Priority", "GROUND"]}),
-                true,
-            ),
-            (
-                json!({"field": "requested_service", "op": "not_in_list", "value": ["Priority", "Express"]}),
-                true,
-            ),
+            (json!({"field": "requested_service", "op": "not_blank"}), true),
+            (json!({"field": "requested_service", "op": "in_list", "value": ["Priority", "GROUND"]}), true),
+            (json!({"field": "requested_service", "op": "not_in_list", "value": ["Priority", "Express"]}), true),
             // A missing text is the empty text.
             (json!({"field": "customer_notes", "op": "blank"}), true),
-            (
-                json!({"field": "customer_notes", "op": "not_equals", "value": "x"}),
-                true,
-            ),
-            (
-                json!({"field": "customer_notes", "op": "contains", "value": "x"}),
-                false,
-            ),
-            (
-                json!({"field": "ship_to_city", "op": "equals", "value": "AUSTIN"}),
-                true,
-            ),
-            (
-                json!({"field": "ship_to_state", "op": "in_list", "value": ["AK", "HI"]}),
-                false,
-            ),
-            (
-                json!({"field": "ship_to_name", "op": "starts_with", "value": "zoë"}),
-                true,
-            ),
-            (
-                json!({"field": "order_number", "op": "equals", "value": 5550001}),
-                true,
-            ),
-            (
-                json!({"field": "store", "op": "equals", "value": "sto_sample"}),
-                true,
-            ),
-            (
-                json!({"field": "delivery_method", "op": "equals", "value": "ship"}),
-                true,
-            ),
+            (json!({"field": "customer_notes", "op": "not_equals", "value": "x"}), true),
+            (json!({"field": "customer_notes", "op": "contains", "value": "x"}), false),
+            (json!({"field": "ship_to_city", "op": "equals", "value": "AUSTIN"}), true),
+            (json!({"field": "ship_to_state", "op": "in_list", "value": ["AK", "HI"]}), false),
+            (json!({"field": "ship_to_name", "op": "starts_with", "value": "zoë"}), true),
+            (json!({"field": "order_number", "op": "equals", "value": 5550001}), true),
+            (json!({"field": "store", "op": "equals", "value": "sto_sample"}), true),
+            (json!({"field": "delivery_method", "op": "equals", "value": "ship"}), true),
         ];
         for (json, expected) in cases {
             assert_eq!(eval(&o, json.clone()), expected, "{json}");
@@ -1051,99 +808,36 @@ mod tests {
     fn number_money_and_weight_operators() {
         let mut o = order(); // order total 44.99, 2 lines, 3 units, no weight
         let cases = [
-            (
-                json!({"field": "order_total", "op": "equals", "value": 44.99}),
-                true,
-            ),
-            (
-                json!({"field": "order_total", "op": "equals", "value": "$44.990"}),
-                true,
-            ),
-            (
-                json!({"field": "order_total", "op": "not_equals", "value": 44.99}),
-                false,
-            ),
-            (
-                json!({"field": "order_total", "op": "greater_than", "value": 44}),
-                true,
-            ),
-            (
-                json!({"field": "order_total", "op": "greater_than", "value": 44.99}),
-                false,
-            ),
-            (
-                json!({"field": "order_total", "op": "greater_or_equal", "value": "44.99"}),
-                true,
-            ),
-            (
-                json!({"field": "order_total", "op": "less_than", "value": 45}),
-                true,
-            ),
-            (
-                json!({"field": "order_total", "op": "less_or_equal", "value": 44.98}),
-                false,
-            ),
-            (
-                json!({"field": "order_total", "op": "between", "value": [40, 44.99]}),
-                true,
-            ),
-            (
-                json!({"field": "order_total", "op": "between", "value": [45, 50]}),
-                false,
-            ),
-            (
-                json!({"field": "amount_paid", "op": "equals", "value": 44.99}),
-                true,
-            ),
-            (
-                json!({"field": "shipping_paid", "op": "equals", "value": 0}),
-                true,
-            ),
-            (
-                json!({"field": "item_count", "op": "equals", "value": 2}),
-                true,
-            ),
-            (
-                json!({"field": "total_quantity", "op": "equals", "value": 3}),
-                true,
-            ),
-            (
-                json!({"field": "total_quantity", "op": "greater_than", "value": "2"}),
-                true,
-            ),
+            (json!({"field": "order_total", "op": "equals", "value": 44.99}), true),
+            (json!({"field": "order_total", "op": "equals", "value": "$44.990"}), true),
+            (json!({"field": "order_total", "op": "not_equals", "value": 44.99}), false),
+            (json!({"field": "order_total", "op": "greater_than", "value": 44}), true),
+            (json!({"field": "order_total", "op": "greater_than", "value": 44.99}), false),
+            (json!({"field": "order_total", "op": "greater_or_equal", "value": "44.99"}), true),
+            (json!({"field": "order_total", "op": "less_than", "value": 45}), true),
+            (json!({"field": "order_total", "op": "less_or_equal", "value": 44.98}), false),
+            (json!({"field": "order_total", "op": "between", "value": [40, 44.99]}), true),
+            (json!({"field": "order_total", "op": "between", "value": [45, 50]}), false),
+            (json!({"field": "amount_paid", "op": "equals", "value": 44.99}), true),
+            (json!({"field": "shipping_paid", "op": "equals", "value": 0}), true),
+            (json!({"field": "item_count", "op": "equals", "value": 2}), true),
+            (json!({"field": "total_quantity", "op": "equals", "value": 3}), true),
+            (json!({"field": "total_quantity", "op": "greater_than", "value": "2"}), true),
             // No weight yet: only `blank` holds, even `not_equals` does not.
             (json!({"field": "weight", "op": "blank"}), true),
-            (
-                json!({"field": "weight", "op": "not_equals", "value": "1 lb"}),
-                false,
-            ),
-            (
-                json!({"field": "weight", "op": "less_than", "value": "1 lb"}),
-                false,
-            ),
+            (json!({"field": "weight", "op": "not_equals", "value": "1 lb"}), false),
+            (json!({"field": "weight", "op": "less_than", "value": "1 lb"}), false),
         ];
         for (json, expected) in cases {
             assert_eq!(eval(&o, json.clone()), expected, "{json}");
         }
         o.weight = Some(Weight::pounds(dec!(2)));
         let cases = [
-            (
-                json!({"field": "weight", "op": "equals", "value": "32 oz"}),
-                true,
-            ),
-            (
-                json!({"field": "weight", "op": "greater_than", "value": "31.9 oz"}),
-                true,
-            ),
+            (json!({"field": "weight", "op": "equals", "value": "32 oz"}), true),
+            (json!({"field": "weight", "op": "greater_than", "value": "31.9 oz"}), true),
             // 1 kg is 35.27 oz.
-            (
-                json!({"field": "weight", "op": "less_than", "value": "1 kg"}),
-                true,
-            ),
-            (
-                json!({"field": "weight", "op": "between", "value": ["2 lb", "1 kg"]}),
-                true,
-            ),
+            (json!({"field": "weight", "op": "less_than", "value": "1 kg"}), true),
+            (json!({"field": "weight", "op": "between", "value": ["2 lb", "1 kg"]}), true),
             (json!({"field": "weight", "op": "not_blank"}), true),
         ];
         for (json, expected) in cases {
@@ -1154,94 +848,34 @@ mod tests {
         adjustment.adjustment = true;
         adjustment.quantity = 5;
         o.items.push(adjustment);
-        assert!(eval(
-            &o,
-            json!({"field": "item_count", "op": "equals", "value": 2})
-        ));
-        assert!(eval(
-            &o,
-            json!({"field": "total_quantity", "op": "equals", "value": 3})
-        ));
+        assert!(eval(&o, json!({"field": "item_count", "op": "equals", "value": 2})));
+        assert!(eval(&o, json!({"field": "total_quantity", "op": "equals", "value": 3})));
     }
 
     #[test]
     fn date_operators_use_central_days_instants_and_now() {
         let o = order(); // placed 2026-11-26 10:15 Central; ship by 2026-11-28T16:15Z; now 2026-11-27T16:15Z
         let cases = [
-            (
-                json!({"field": "order_date", "op": "before", "value": "2026-11-26"}),
-                false,
-            ),
-            (
-                json!({"field": "order_date", "op": "before", "value": "2026-11-27"}),
-                true,
-            ),
-            (
-                json!({"field": "order_date", "op": "after", "value": "2026-11-25"}),
-                true,
-            ),
-            (
-                json!({"field": "order_date", "op": "after", "value": "2026-11-26"}),
-                false,
-            ),
-            (
-                json!({"field": "order_date", "op": "between", "value": ["2026-11-26", "2026-11-26"]}),
-                true,
-            ),
-            (
-                json!({"field": "order_date", "op": "between", "value": ["2026-11-27", "2026-11-30"]}),
-                false,
-            ),
+            (json!({"field": "order_date", "op": "before", "value": "2026-11-26"}), false),
+            (json!({"field": "order_date", "op": "before", "value": "2026-11-27"}), true),
+            (json!({"field": "order_date", "op": "after", "value": "2026-11-25"}), true),
+            (json!({"field": "order_date", "op": "after", "value": "2026-11-26"}), false),
+            (json!({"field": "order_date", "op": "between", "value": ["2026-11-26", "2026-11-26"]}), true),
+            (json!({"field": "order_date", "op": "between", "value": ["2026-11-27", "2026-11-30"]}), false),
             // Central wall time and exact instants; before/after are strict.
-            (
-                json!({"field": "order_date", "op": "before", "value": "2026-11-26T10:15"}),
-                false,
-            ),
-            (
-                json!({"field": "order_date", "op": "after", "value": "2026-11-26T10:14"}),
-                true,
-            ),
-            (
-                json!({"field": "order_date", "op": "after", "value": "2026-11-26T16:15:00Z"}),
-                false,
-            ),
-            (
-                json!({"field": "order_date", "op": "between", "value": ["2026-11-26T16:15:00Z", "now"]}),
-                true,
-            ),
+            (json!({"field": "order_date", "op": "before", "value": "2026-11-26T10:15"}), false),
+            (json!({"field": "order_date", "op": "after", "value": "2026-11-26T10:14"}), true),
+            (json!({"field": "order_date", "op": "after", "value": "2026-11-26T16:15:00Z"}), false),
+            (json!({"field": "order_date", "op": "between", "value": ["2026-11-26T16:15:00Z", "now"]}), true),
             // Relative to now (24 hours after the order).
-            (
-                json!({"field": "order_date", "op": "within", "value": "1d"}),
-                true,
-            ),
-            (
-                json!({"field": "order_date", "op": "within", "value": "23h"}),
-                false,
-            ),
-            (
-                json!({"field": "order_date", "op": "older_than", "value": "23h"}),
-                true,
-            ),
-            (
-                json!({"field": "order_date", "op": "older_than", "value": "24h"}),
-                false,
-            ),
-            (
-                json!({"field": "order_date", "op": "before", "value": "now - 23 hours"}),
-                true,
-            ),
-            (
-                json!({"field": "ship_by", "op": "before", "value": "now+48h"}),
-                true,
-            ),
-            (
-                json!({"field": "ship_by", "op": "before", "value": "now+24h"}),
-                false,
-            ),
-            (
-                json!({"field": "ship_by", "op": "within", "value": "24h"}),
-                true,
-            ),
+            (json!({"field": "order_date", "op": "within", "value": "1d"}), true),
+            (json!({"field": "order_date", "op": "within", "value": "23h"}), false),
+            (json!({"field": "order_date", "op": "older_than", "value": "23h"}), true),
+            (json!({"field": "order_date", "op": "older_than", "value": "24h"}), false),
+            (json!({"field": "order_date", "op": "before", "value": "now - 23 hours"}), true),
+            (json!({"field": "ship_by", "op": "before", "value": "now+48h"}), true),
+            (json!({"field": "ship_by", "op": "before", "value": "now+24h"}), false),
+            (json!({"field": "ship_by", "op": "within", "value": "24h"}), true),
             (json!({"field": "ship_by", "op": "not_blank"}), true),
             (json!({"field": "payment_date", "op": "blank"}), false),
         ];
@@ -1254,24 +888,12 @@ mod tests {
         late.order_date = "2026-11-27T03:30:00Z".parse().unwrap();
         late.payment_date = None;
         late.ship_by_date = None;
-        assert!(eval(
-            &late,
-            json!({"field": "order_date", "op": "before", "value": "2026-11-27"})
-        ));
-        assert!(!eval(
-            &late,
-            json!({"field": "order_date", "op": "after", "value": "2026-11-26"})
-        ));
+        assert!(eval(&late, json!({"field": "order_date", "op": "before", "value": "2026-11-27"})));
+        assert!(!eval(&late, json!({"field": "order_date", "op": "after", "value": "2026-11-26"})));
         assert!(eval(&late, json!({"field": "payment_date", "op": "blank"})));
         // A missing date matches no comparison.
-        assert!(!eval(
-            &late,
-            json!({"field": "ship_by", "op": "before", "value": "now+100d"})
-        ));
-        assert!(!eval(
-            &late,
-            json!({"field": "ship_by", "op": "older_than", "value": "1h"})
-        ));
+        assert!(!eval(&late, json!({"field": "ship_by", "op": "before", "value": "now+100d"})));
+        assert!(!eval(&late, json!({"field": "ship_by", "op": "older_than", "value": "1h"})));
     }
 
     #[test]
@@ -1282,62 +904,26 @@ mod tests {
             (json!({"field": "gift", "op": "is_false"}), true),
             (json!({"field": "gift", "op": "is_true"}), false),
             // Residential is unknown until validated: neither true nor false.
-            (
-                json!({"field": "ship_to_residential", "op": "is_true"}),
-                false,
-            ),
-            (
-                json!({"field": "ship_to_residential", "op": "is_false"}),
-                false,
-            ),
+            (json!({"field": "ship_to_residential", "op": "is_true"}), false),
+            (json!({"field": "ship_to_residential", "op": "is_false"}), false),
             (json!({"field": "ship_to_residential", "op": "blank"}), true),
-            (
-                json!({"field": "tags", "op": "contains", "value": "vip"}),
-                true,
-            ),
+            (json!({"field": "tags", "op": "contains", "value": "vip"}), true),
             // Tags match whole.
-            (
-                json!({"field": "tags", "op": "contains", "value": "vi"}),
-                false,
-            ),
-            (
-                json!({"field": "tags", "op": "not_contains", "value": "rush"}),
-                true,
-            ),
-            (
-                json!({"field": "tags", "op": "in_list", "value": ["rush", "GIFT"]}),
-                true,
-            ),
-            (
-                json!({"field": "tags", "op": "not_in_list", "value": ["rush", "GIFT"]}),
-                false,
-            ),
+            (json!({"field": "tags", "op": "contains", "value": "vi"}), false),
+            (json!({"field": "tags", "op": "not_contains", "value": "rush"}), true),
+            (json!({"field": "tags", "op": "in_list", "value": ["rush", "GIFT"]}), true),
+            (json!({"field": "tags", "op": "not_in_list", "value": ["rush", "GIFT"]}), false),
             (json!({"field": "tags", "op": "blank"}), false),
-            (
-                json!({"field": "status", "op": "equals", "value": "awaiting_shipment"}),
-                true,
-            ),
-            (
-                json!({"field": "status", "op": "not_equals", "value": "on_hold"}),
-                true,
-            ),
-            (
-                json!({"field": "status", "op": "in_list", "value": ["on_hold", "Awaiting Shipment"]}),
-                true,
-            ),
-            (
-                json!({"field": "status", "op": "not_in_list", "value": ["awaiting_shipment"]}),
-                false,
-            ),
+            (json!({"field": "status", "op": "equals", "value": "awaiting_shipment"}), true),
+            (json!({"field": "status", "op": "not_equals", "value": "on_hold"}), true),
+            (json!({"field": "status", "op": "in_list", "value": ["on_hold", "Awaiting Shipment"]}), true),
+            (json!({"field": "status", "op": "not_in_list", "value": ["awaiting_shipment"]}), false),
         ];
         for (json, expected) in cases {
             assert_eq!(eval(&o, json.clone()), expected, "{json}");
         }
         o.ship_to.residential = Some(false);
-        assert!(eval(
-            &o,
-            json!({"field": "ship_to_residential", "op": "is_false"})
-        ));
+        assert!(eval(&o, json!({"field": "ship_to_residential", "op": "is_false"})));
     }
 
     fn tagged(sku: &str, tags: &[&str]) -> Product {
@@ -1349,94 +935,36 @@ mod tests {
     #[test]
     fn line_criteria_any_all_none() {
         let mut o = order(); // MUG-BLUE x2, TEE-L x1
-        o.items[0].options = vec![ItemOption {
-            name: "Color".into(),
-            value: "Blue".into(),
-        }];
-        let products = vec![
-            tagged("MUG-BLUE", &["Fragile", "kitchen"]),
-            tagged("TEE-L", &["apparel"]),
-        ];
-        let sku_mug =
-            |q: &str| json!({"lines": q, "field": "sku", "op": "starts_with", "value": "mug"});
+        o.items[0].options = vec![ItemOption { name: "Color".into(), value: "Blue".into() }];
+        let products = vec![tagged("MUG-BLUE", &["Fragile", "kitchen"]), tagged("TEE-L", &["apparel"])];
+        let sku_mug = |q: &str| json!({"lines": q, "field": "sku", "op": "starts_with", "value": "mug"});
         let cases = [
             (sku_mug("any"), true),
             (sku_mug("all"), false),
             (sku_mug("none"), false),
-            (
-                json!({"lines": "all", "field": "quantity", "op": "greater_or_equal", "value": 1}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "quantity", "op": "greater_than", "value": 1}),
-                true,
-            ),
-            (
-                json!({"lines": "all", "field": "quantity", "op": "greater_than", "value": 1}),
-                false,
-            ),
-            (
-                json!({"lines": "none", "field": "sku_length", "op": "greater_or_equal", "value": 42}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "name", "op": "contains", "value": "SHIRT"}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "unit_price", "op": "greater_than", "value": 19}),
-                true,
-            ),
-            (
-                json!({"lines": "all", "field": "unit_price", "op": "less_than", "value": 20}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "option", "option": "color", "op": "equals", "value": "BLUE"}),
-                true,
-            ),
+            (json!({"lines": "all", "field": "quantity", "op": "greater_or_equal", "value": 1}), true),
+            (json!({"lines": "any", "field": "quantity", "op": "greater_than", "value": 1}), true),
+            (json!({"lines": "all", "field": "quantity", "op": "greater_than", "value": 1}), false),
+            (json!({"lines": "none", "field": "sku_length", "op": "greater_or_equal", "value": 42}), true),
+            (json!({"lines": "any", "field": "name", "op": "contains", "value": "SHIRT"}), true),
+            (json!({"lines": "any", "field": "unit_price", "op": "greater_than", "value": 19}), true),
+            (json!({"lines": "all", "field": "unit_price", "op": "less_than", "value": 20}), true),
+            (json!({"lines": "any", "field": "option", "option": "color", "op": "equals", "value": "BLUE"}), true),
             // The T-shirt has no Color option: its value is blank.
-            (
-                json!({"lines": "all", "field": "option", "option": "Color", "op": "equals", "value": "blue"}),
-                false,
-            ),
-            (
-                json!({"lines": "any", "field": "option", "option": "Color", "op": "blank"}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "warehouse_location", "op": "blank"}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "weight", "op": "blank"}),
-                true,
-            ),
-            (
-                json!({"lines": "any", "field": "product_tags", "op": "contains", "value": "fragile"}),
-                true,
-            ),
-            (
-                json!({"lines": "all", "field": "product_tags", "op": "contains", "value": "fragile"}),
-                false,
-            ),
-            (
-                json!({"lines": "none", "field": "product_tags", "op": "contains", "value": "hazmat"}),
-                true,
-            ),
-            (
-                json!({"lines": "all", "field": "product_tags", "op": "not_blank"}),
-                true,
-            ),
+            (json!({"lines": "all", "field": "option", "option": "Color", "op": "equals", "value": "blue"}), false),
+            (json!({"lines": "any", "field": "option", "option": "Color", "op": "blank"}), true),
+            (json!({"lines": "any", "field": "warehouse_location", "op": "blank"}), true),
+            (json!({"lines": "any", "field": "weight", "op": "blank"}), true),
+            (json!({"lines": "any", "field": "product_tags", "op": "contains", "value": "fragile"}), true),
+            (json!({"lines": "all", "field": "product_tags", "op": "contains", "value": "fragile"}), false),
+            (json!({"lines": "none", "field": "product_tags", "op": "contains", "value": "hazmat"}), true),
+            (json!({"lines": "all", "field": "product_tags", "op": "not_blank"}), true),
         ];
         for (json, expected) in cases {
             assert_eq!(eval_with(&o, &products, json.clone()), expected, "{json}");
         }
         // Unknown products have no tags.
-        assert!(!eval(
-            &o,
-            json!({"lines": "any", "field": "product_tags", "op": "not_blank"})
-        ));
+        assert!(!eval(&o, json!({"lines": "any", "field": "product_tags", "op": "not_blank"})));
 
         // Adjustment lines are not looked at.
         let mut adjusted = order();
@@ -1444,14 +972,8 @@ mod tests {
         adjustment.sku = "ADJ-CREDIT".into();
         adjustment.adjustment = true;
         adjusted.items.push(adjustment);
-        assert!(!eval(
-            &adjusted,
-            json!({"lines": "any", "field": "sku", "op": "equals", "value": "ADJ-CREDIT"})
-        ));
-        assert!(eval(
-            &adjusted,
-            json!({"lines": "all", "field": "sku", "op": "not_equals", "value": "ADJ-CREDIT"})
-        ));
+        assert!(!eval(&adjusted, json!({"lines": "any", "field": "sku", "op": "equals", "value": "ADJ-CREDIT"})));
+        assert!(eval(&adjusted, json!({"lines": "all", "field": "sku", "op": "not_equals", "value": "ADJ-CREDIT"})));
 
         // No lines: `any` and `all` are false (no vacuous truth for `all`), `none` is true.
         let mut empty = order();
@@ -1459,10 +981,7 @@ mod tests {
         assert!(!eval(&empty, sku_mug("any")));
         assert!(!eval(&empty, sku_mug("all")));
         assert!(eval(&empty, sku_mug("none")));
-        assert!(!eval(
-            &empty,
-            json!({"lines": "all", "field": "sku", "op": "not_blank"})
-        ));
+        assert!(!eval(&empty, json!({"lines": "all", "field": "sku", "op": "not_blank"})));
     }
 
     #[test]
@@ -1475,14 +994,8 @@ mod tests {
             (json!({"all": [tag("a"), tag("b")]}), false),
             (json!({"any": [tag("b"), tag("c")]}), true),
             (json!({"any": [tag("b"), tag("d")]}), false),
-            (
-                json!({"all": [{"any": [tag("b"), tag("a")]}, {"any": [tag("d"), {"all": [tag("c"), tag("a")]}]}]}),
-                true,
-            ),
-            (
-                json!({"any": [{"all": [tag("a"), tag("b")]}, {"all": [tag("c"), tag("d")]}]}),
-                false,
-            ),
+            (json!({"all": [{"any": [tag("b"), tag("a")]}, {"any": [tag("d"), {"all": [tag("c"), tag("a")]}]}]}), true),
+            (json!({"any": [{"all": [tag("a"), tag("b")]}, {"all": [tag("c"), tag("d")]}]}), false),
             (json!({"all": []}), true),
             (json!({"any": []}), false),
         ];
@@ -1512,62 +1025,23 @@ mod tests {
                 json!({"field": "gift", "op": "is_true", "value": true}),
                 "operator is_true takes no value: remove `value`",
             ),
-            (
-                json!({"field": "order_total", "op": "greater_than"}),
-                "operator greater_than needs a `value`",
-            ),
-            (
-                json!({"field": "order_total", "op": "between", "value": [1, 2, 3]}),
-                "between takes two values",
-            ),
-            (
-                json!({"field": "order_total", "op": "between", "value": [5, 1]}),
-                "the first value is larger",
-            ),
-            (
-                json!({"field": "order_total", "op": "equals", "value": "lots"}),
-                "\"lots\" is not an amount",
-            ),
-            (
-                json!({"field": "weight", "op": "greater_than", "value": 10}),
-                "give it with its unit",
-            ),
-            (
-                json!({"field": "item_count", "op": "equals", "value": 1.5}),
-                "item_count takes a whole number",
-            ),
-            (
-                json!({"field": "order_date", "op": "before", "value": "yesterday"}),
-                "\"yesterday\" is not a date",
-            ),
-            (
-                json!({"field": "order_date", "op": "within", "value": "1 month"}),
-                "months and years vary",
-            ),
-            (
-                json!({"field": "order_date", "op": "within", "value": 3}),
-                "a duration is written in quotes",
-            ),
+            (json!({"field": "order_total", "op": "greater_than"}), "operator greater_than needs a `value`"),
+            (json!({"field": "order_total", "op": "between", "value": [1, 2, 3]}), "between takes two values"),
+            (json!({"field": "order_total", "op": "between", "value": [5, 1]}), "the first value is larger"),
+            (json!({"field": "order_total", "op": "equals", "value": "lots"}), "\"lots\" is not an amount"),
+            (json!({"field": "weight", "op": "greater_than", "value": 10}), "give it with its unit"),
+            (json!({"field": "item_count", "op": "equals", "value": 1.5}), "item_count takes a whole number"),
+            (json!({"field": "order_date", "op": "before", "value": "yesterday"}), "\"yesterday\" is not a date"),
+            (json!({"field": "order_date", "op": "within", "value": "1 month"}), "months and years vary"),
+            (json!({"field": "order_date", "op": "within", "value": 3}), "a duration is written in quotes"),
             (
                 json!({"field": "order_date", "op": "between", "value": ["2026-12-02", "2026-12-01"]}),
                 "the first date is after",
             ),
-            (
-                json!({"field": "status", "op": "equals", "value": "paused"}),
-                "invalid order status 'paused'",
-            ),
-            (
-                json!({"field": "requested_service", "op": "in_list", "value": []}),
-                "the list is empty",
-            ),
-            (
-                json!({"field": "requested_service", "op": "in_list", "value": "Ground"}),
-                "take a list",
-            ),
-            (
-                json!({"field": "requested_service", "op": "contains", "value": " "}),
-                "use blank / not_blank",
-            ),
+            (json!({"field": "status", "op": "equals", "value": "paused"}), "invalid order status 'paused'"),
+            (json!({"field": "requested_service", "op": "in_list", "value": []}), "the list is empty"),
+            (json!({"field": "requested_service", "op": "in_list", "value": "Ground"}), "take a list"),
+            (json!({"field": "requested_service", "op": "contains", "value": " "}), "use blank / not_blank"),
         ];
         for (json, expected) in cases {
             let message = error(json.clone());
@@ -1583,13 +1057,7 @@ mod tests {
         )
         .unwrap_err();
         let places: Vec<&str> = issues.iter().map(|i| i.location.as_str()).collect();
-        assert_eq!(
-            places,
-            vec![
-                "criteria[0] (weight)",
-                "criteria[1].any[1] (lines quantity)"
-            ]
-        );
+        assert_eq!(places, vec!["criteria[0] (weight)", "criteria[1].any[1] (lines quantity)"]);
         // Built in code rather than read from a file, a line test on `option` still needs the option's name.
         let no_name = Criterion::Lines(LineTest {
             quantifier: Quantifier::Any,
@@ -1624,11 +1092,7 @@ mod tests {
         let template = o.items[0].clone();
         o.items = lines
             .iter()
-            .map(|(sku, adjustment)| OrderItem {
-                sku: SKUS[*sku].into(),
-                adjustment: *adjustment,
-                ..template.clone()
-            })
+            .map(|(sku, adjustment)| OrderItem { sku: SKUS[*sku].into(), adjustment: *adjustment, ..template.clone() })
             .collect();
         o
     }
@@ -1641,14 +1105,12 @@ mod tests {
     }
 
     fn tree() -> impl Strategy<Value = Tree> {
-        (0usize..4)
-            .prop_map(Tree::Tag)
-            .prop_recursive(3, 16, 4, |inner| {
-                prop_oneof![
-                    prop::collection::vec(inner.clone(), 0..4).prop_map(Tree::All),
-                    prop::collection::vec(inner, 0..4).prop_map(Tree::Any),
-                ]
-            })
+        (0usize..4).prop_map(Tree::Tag).prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Tree::All),
+                prop::collection::vec(inner, 0..4).prop_map(Tree::Any),
+            ]
+        })
     }
 
     fn tree_json(tree: &Tree) -> serde_json::Value {

@@ -33,9 +33,7 @@ use super::fields::Slot;
 use super::shipping_choice::{check_confirmation, package_belongs_elsewhere, shipping_choice};
 use crate::catalog::fill_from_catalog;
 use crate::money::Money;
-use crate::order::{
-    Confirmation, CustomsItem, InsuranceOptions, InternationalOptions, Order, OrderItem,
-};
+use crate::order::{Confirmation, CustomsItem, InsuranceOptions, InternationalOptions, Order, OrderItem};
 use crate::product::{Product, ProductShippingDefaults};
 use crate::shipping_codes::ShippingCodes;
 
@@ -131,52 +129,21 @@ fn fill_catalog_values(session: &mut Session<'_>, products: &dyn ProductLookup) 
                 filled.push((i, field, old, new));
             }
         };
-        note(
-            "imageUrl",
-            was.image_url && item.image_url.is_some(),
-            Value::Null,
-            to_json(&item.image_url),
-        );
-        note(
-            "weight",
-            was.weight && item.weight.is_some(),
-            Value::Null,
-            to_json(&item.weight),
-        );
-        note(
-            "options",
-            was.options && !item.options.is_empty(),
-            Value::Array(vec![]),
-            to_json(&item.options),
-        );
+        note("imageUrl", was.image_url && item.image_url.is_some(), Value::Null, to_json(&item.image_url));
+        note("weight", was.weight && item.weight.is_some(), Value::Null, to_json(&item.weight));
+        note("options", was.options && !item.options.is_empty(), Value::Array(vec![]), to_json(&item.options));
         note(
             "warehouseLocation",
             was.warehouse_location && item.warehouse_location.is_some(),
             Value::Null,
             to_json(&item.warehouse_location),
         );
-        note(
-            "upc",
-            was.upc && item.upc.is_some(),
-            Value::Null,
-            to_json(&item.upc),
-        );
-        note(
-            "productId",
-            was.product_id && item.product_id.is_some(),
-            Value::Null,
-            to_json(&item.product_id),
-        );
+        note("upc", was.upc && item.upc.is_some(), Value::Null, to_json(&item.upc));
+        note("productId", was.product_id && item.product_id.is_some(), Value::Null, to_json(&item.product_id));
     }
     for (i, field, old, new) in filled {
         let sku = session.order.items[i].sku.clone();
-        session.record(
-            format!("items[{i}].{field}"),
-            old,
-            new,
-            Writer::ProductDefault { sku: &sku },
-            None,
-        );
+        session.record(format!("items[{i}].{field}"), old, new, Writer::ProductDefault { sku: &sku }, None);
     }
 
     if session.order.weight != weight_before {
@@ -207,11 +174,7 @@ struct Line<'p> {
     weight: Decimal,
 }
 
-fn apply_shipping_defaults(
-    session: &mut Session<'_>,
-    products: &dyn ProductLookup,
-    warnings: &mut Vec<String>,
-) {
+fn apply_shipping_defaults(session: &mut Session<'_>, products: &dyn ProductLookup, warnings: &mut Vec<String>) {
     let lines: Vec<Line<'_>> = session
         .order
         .items
@@ -220,15 +183,8 @@ fn apply_shipping_defaults(
         .filter(|(_, item)| !item.adjustment)
         .filter_map(|(item_index, item)| {
             let product = products.product(&item.sku)?;
-            let unit = item
-                .weight
-                .or(product.weight)
-                .map_or(Decimal::ZERO, |w| w.in_ounces());
-            Some(Line {
-                product,
-                item_index,
-                weight: unit * Decimal::from(item.quantity),
-            })
+            let unit = item.weight.or(product.weight).map_or(Decimal::ZERO, |w| w.in_ounces());
+            Some(Line { product, item_index, weight: unit * Decimal::from(item.quantity) })
         })
         .collect();
     if lines.is_empty() {
@@ -270,11 +226,7 @@ where
     })
 }
 
-fn apply_service_default(
-    session: &mut Session<'_>,
-    lines: &[Line<'_>],
-    warnings: &mut Vec<String>,
-) {
+fn apply_service_default(session: &mut Session<'_>, lines: &[Line<'_>], warnings: &mut Vec<String>) {
     let mut candidates = lines.iter().filter(|l| has_shipping(&l.product.defaults));
     let Some(first) = candidates.next() else {
         return;
@@ -289,17 +241,15 @@ fn apply_service_default(
     let defaults = &product.defaults;
     let writer = Writer::ProductDefault { sku: &product.sku };
     match (&defaults.carrier_code, &defaults.service_code) {
-        (Some(carrier), Some(service)) => {
-            match shipping_choice(carrier, service, defaults.package_code.as_deref()) {
-                Ok(choice) => {
-                    session.set_shipping(&choice, writer);
-                }
-                Err(e) => warnings.push(format!(
-                    "product {}: its default service is not applied: {e}; fix it with `wharf products edit`",
-                    product.sku
-                )),
+        (Some(carrier), Some(service)) => match shipping_choice(carrier, service, defaults.package_code.as_deref()) {
+            Ok(choice) => {
+                session.set_shipping(&choice, writer);
             }
-        }
+            Err(e) => warnings.push(format!(
+                "product {}: its default service is not applied: {e}; fix it with `wharf products edit`",
+                product.sku
+            )),
+        },
         (None, None) => {
             let package = defaults.package_code.as_deref().unwrap_or_default();
             match ShippingCodes::package(package) {
@@ -308,11 +258,8 @@ fn apply_service_default(
                     product.sku
                 )),
                 Some(known) => {
-                    let clashes = session
-                        .order
-                        .carrier_code
-                        .as_deref()
-                        .is_some_and(|c| package_belongs_elsewhere(known.code, c));
+                    let clashes =
+                        session.order.carrier_code.as_deref().is_some_and(|c| package_belongs_elsewhere(known.code, c));
                     if clashes {
                         warnings.push(format!(
                             "product {}: its default package {} does not fit the order's carrier; it is not applied",
@@ -341,54 +288,34 @@ fn protection(confirmation: Confirmation) -> u8 {
     }
 }
 
-fn apply_confirmation_default(
-    session: &mut Session<'_>,
-    lines: &[Line<'_>],
-    warnings: &mut Vec<String>,
-) {
-    let chosen = lines
-        .iter()
-        .filter_map(|l| l.product.defaults.confirmation.map(|c| (c, l)))
-        .fold(
-            None,
-            |best: Option<(Confirmation, &Line<'_>)>, (c, l)| match best {
-                Some((b, _)) if protection(b) >= protection(c) => best,
-                _ => Some((c, l)),
-            },
-        );
+fn apply_confirmation_default(session: &mut Session<'_>, lines: &[Line<'_>], warnings: &mut Vec<String>) {
+    let chosen = lines.iter().filter_map(|l| l.product.defaults.confirmation.map(|c| (c, l))).fold(
+        None,
+        |best: Option<(Confirmation, &Line<'_>)>, (c, l)| match best {
+            Some((b, _)) if protection(b) >= protection(c) => best,
+            _ => Some((c, l)),
+        },
+    );
     let Some((confirmation, line)) = chosen else {
         return;
     };
     match check_confirmation(confirmation) {
         Ok(()) => {
-            let writer = Writer::ProductDefault {
-                sku: &line.product.sku,
-            };
-            session.set(Slot::Confirmation, writer, confirmation, |o| {
-                &mut o.confirmation
-            });
+            let writer = Writer::ProductDefault { sku: &line.product.sku };
+            session.set(Slot::Confirmation, writer, confirmation, |o| &mut o.confirmation);
         }
-        Err(e) => warnings.push(format!(
-            "product {}: its default confirmation is not applied: {e}",
-            line.product.sku
-        )),
+        Err(e) => warnings.push(format!("product {}: its default confirmation is not applied: {e}", line.product.sku)),
     }
 }
 
 /// The goods' value: unit price × quantity of every physical line.
 pub(crate) fn items_total(order: &Order) -> Money {
-    physical_lines(order)
-        .map(|i| i.unit_price * i.quantity)
-        .sum()
+    physical_lines(order).map(|i| i.unit_price * i.quantity).sum()
 }
 
 fn apply_insurance_default(session: &mut Session<'_>, lines: &[Line<'_>]) {
-    let insure = lines
-        .iter()
-        .find(|l| l.product.defaults.insure == Some(true));
-    let decline = lines
-        .iter()
-        .find(|l| l.product.defaults.insure == Some(false));
+    let insure = lines.iter().find(|l| l.product.defaults.insure == Some(true));
+    let decline = lines.iter().find(|l| l.product.defaults.insure == Some(false));
     let (line, options) = match (insure, decline) {
         (Some(line), _) => (
             line,
@@ -401,12 +328,8 @@ fn apply_insurance_default(session: &mut Session<'_>, lines: &[Line<'_>]) {
         (None, Some(line)) => (line, InsuranceOptions::default()),
         (None, None) => return,
     };
-    let writer = Writer::ProductDefault {
-        sku: &line.product.sku,
-    };
-    session.set(Slot::Insurance, writer, options, |o| {
-        &mut o.insurance_options
-    });
+    let writer = Writer::ProductDefault { sku: &line.product.sku };
+    session.set(Slot::Insurance, writer, options, |o| &mut o.insurance_options);
 }
 
 fn apply_dimensions_default(session: &mut Session<'_>, lines: &[Line<'_>]) {
@@ -421,12 +344,8 @@ fn apply_dimensions_default(session: &mut Session<'_>, lines: &[Line<'_>]) {
         return;
     };
     if let Some(dimensions) = line.product.dimensions {
-        let writer = Writer::ProductDefault {
-            sku: &line.product.sku,
-        };
-        session.set(Slot::Dimensions, writer, Some(dimensions), |o| {
-            &mut o.dimensions
-        });
+        let writer = Writer::ProductDefault { sku: &line.product.sku };
+        session.set(Slot::Dimensions, writer, Some(dimensions), |o| &mut o.dimensions);
     }
 }
 
@@ -435,16 +354,10 @@ pub(crate) fn needs_customs(order: &Order) -> bool {
     let country = order.ship_to.country.trim();
     let state = order.ship_to.state.trim();
     (!country.is_empty() && !country.eq_ignore_ascii_case("US"))
-        || ["AA", "AE", "AP"]
-            .iter()
-            .any(|s| state.eq_ignore_ascii_case(s))
+        || ["AA", "AE", "AP"].iter().any(|s| state.eq_ignore_ascii_case(s))
 }
 
-fn apply_customs_default(
-    session: &mut Session<'_>,
-    lines: &[Line<'_>],
-    warnings: &mut Vec<String>,
-) {
+fn apply_customs_default(session: &mut Session<'_>, lines: &[Line<'_>], warnings: &mut Vec<String>) {
     if !needs_customs(session.order) {
         return;
     }
@@ -454,10 +367,7 @@ fn apply_customs_default(
         .iter()
         .enumerate()
         .filter(|(i, item)| {
-            !item.adjustment
-                && !lines
-                    .iter()
-                    .any(|l| l.item_index == *i && l.product.customs.is_some())
+            !item.adjustment && !lines.iter().any(|l| l.item_index == *i && l.product.customs.is_some())
         })
         .map(|(_, item)| item.sku.as_str())
         .collect();
@@ -473,11 +383,7 @@ fn apply_customs_default(
         .iter()
         .map(|l| {
             let item = &session.order.items[l.item_index];
-            let customs = l
-                .product
-                .customs
-                .as_ref()
-                .expect("checked above: every line has customs data");
+            let customs = l.product.customs.as_ref().expect("checked above: every line has customs data");
             CustomsItem {
                 description: customs.description.clone(),
                 quantity: item.quantity,
@@ -492,10 +398,6 @@ fn apply_customs_default(
         customs_items,
         non_delivery: Some("return_to_sender".into()),
     };
-    let writer = Writer::ProductDefault {
-        sku: &lines[0].product.sku,
-    };
-    session.set(Slot::InternationalOptions, writer, Some(options), |o| {
-        &mut o.international_options
-    });
+    let writer = Writer::ProductDefault { sku: &lines[0].product.sku };
+    session.set(Slot::InternationalOptions, writer, Some(options), |o| &mut o.international_options);
 }

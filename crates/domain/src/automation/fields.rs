@@ -260,9 +260,7 @@ impl Slot {
             Slot::CustomField1 => serde_json::to_value(&order.advanced_options.custom_field1),
             Slot::CustomField2 => serde_json::to_value(&order.advanced_options.custom_field2),
             Slot::CustomField3 => serde_json::to_value(&order.advanced_options.custom_field3),
-            Slot::PackingSlipTemplate => {
-                serde_json::to_value(&order.advanced_options.packing_slip_template)
-            }
+            Slot::PackingSlipTemplate => serde_json::to_value(&order.advanced_options.packing_slip_template),
             Slot::EmailTemplate => serde_json::to_value(&order.advanced_options.email_template),
         };
         value.expect("order values always serialize")
@@ -280,6 +278,12 @@ impl SlotSet {
 
     pub(crate) fn intersection(self, other: SlotSet) -> SlotSet {
         SlotSet(self.0 & other.0)
+    }
+
+    /// Without the slots a later write does not replace (tags and notes only grow; a hold happens once).
+    pub(crate) fn overwritable(self) -> SlotSet {
+        let lasting = Slot::Tags.bit() | Slot::InternalNotes.bit() | Slot::Status.bit() | Slot::HoldUntil.bit();
+        SlotSet(self.0 & !lasting)
     }
 
     pub(crate) fn first(self) -> Option<Slot> {
@@ -322,18 +326,9 @@ mod tests {
             sorted.dedup();
             assert_eq!(sorted.len(), all.len());
         }
-        assert_eq!(
-            OrderField::from_name(" Ship_To_State "),
-            Some(OrderField::ShipToState)
-        );
-        assert_eq!(
-            OrderField::from_name("custom_field_2"),
-            Some(OrderField::CustomField2)
-        );
-        assert_eq!(
-            LineField::from_name("sku_length"),
-            Some(LineField::SkuLength)
-        );
+        assert_eq!(OrderField::from_name(" Ship_To_State "), Some(OrderField::ShipToState));
+        assert_eq!(OrderField::from_name("custom_field_2"), Some(OrderField::CustomField2));
+        assert_eq!(LineField::from_name("sku_length"), Some(LineField::SkuLength));
         assert_eq!(OrderField::from_name("colour"), None);
     }
 
@@ -341,11 +336,7 @@ mod tests {
     fn every_slot_is_listed_once_with_its_own_bit() {
         let mut set = SlotSet::default();
         for slot in SLOTS {
-            assert_eq!(
-                set.intersection(SlotSet(slot.bit())).first(),
-                None,
-                "{slot:?}"
-            );
+            assert_eq!(set.intersection(SlotSet(slot.bit())).first(), None, "{slot:?}");
             set.insert(slot);
         }
         assert_eq!(set.0.count_ones() as usize, SLOTS.len());

@@ -8,17 +8,8 @@ use crate::service_mapping::{ServiceMapping, ServiceMappingEntry};
 
 /// Runs step 2: when the order's requested service has a row in the mapping, sets its carrier, service and
 /// package (package only when the row names one).
-pub(crate) fn apply_service_mapping(
-    session: &mut Session<'_>,
-    mapping: &ServiceMapping,
-    warnings: &mut Vec<String>,
-) {
-    let Some(requested) = session
-        .order
-        .requested_shipping_service
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
+pub(crate) fn apply_service_mapping(session: &mut Session<'_>, mapping: &ServiceMapping, warnings: &mut Vec<String>) {
+    let Some(requested) = session.order.requested_shipping_service.as_deref().map(str::trim).filter(|r| !r.is_empty())
     else {
         return;
     };
@@ -38,23 +29,15 @@ pub(crate) fn apply_service_mapping(
 
 /// Checks a mapping row against the shipping code table and returns it with the codes in the table's
 /// spelling. An empty requested service is refused: such orders have nothing to map.
-pub fn validate_mapping_entry(
-    entry: &ServiceMappingEntry,
-) -> Result<ServiceMappingEntry, ShippingChoiceError> {
+pub fn validate_mapping_entry(entry: &ServiceMappingEntry) -> Result<ServiceMappingEntry, ShippingChoiceError> {
     let requested = entry.requested.trim();
     if requested.is_empty() {
         return Err(ShippingChoiceError {
             message: "the requested service is empty; give it as the marketplace sends it, e.g. \"Ground\"".into(),
         });
     }
-    let choice = shipping_choice(
-        &entry.carrier_code,
-        &entry.service_code,
-        entry.package_code.as_deref(),
-    )
-    .map_err(|e| ShippingChoiceError {
-        message: format!("{requested:?}: {e}"),
-    })?;
+    let choice = shipping_choice(&entry.carrier_code, &entry.service_code, entry.package_code.as_deref())
+        .map_err(|e| ShippingChoiceError { message: format!("{requested:?}: {e}") })?;
     Ok(ServiceMappingEntry {
         requested: requested.to_owned(),
         carrier_code: choice.carrier.to_owned(),
@@ -81,21 +64,14 @@ pub fn unmapped_services<'o>(
 ) -> Vec<UnmappedService> {
     let mut found: Vec<UnmappedService> = Vec::new();
     for order in orders {
-        let Some(requested) = order
-            .requested_shipping_service
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
+        let Some(requested) = order.requested_shipping_service.as_deref().map(str::trim).filter(|r| !r.is_empty())
         else {
             continue;
         };
         if mapping.map(requested).is_some() {
             continue;
         }
-        match found
-            .iter_mut()
-            .find(|u| u.requested.eq_ignore_ascii_case(requested))
-        {
+        match found.iter_mut().find(|u| u.requested.eq_ignore_ascii_case(requested)) {
             Some(known) => {
                 known.order_count += 1;
                 if known.example_orders.len() < 3 {
@@ -110,9 +86,7 @@ pub fn unmapped_services<'o>(
         }
     }
     found.sort_by(|a, b| {
-        b.order_count
-            .cmp(&a.order_count)
-            .then_with(|| a.requested.to_lowercase().cmp(&b.requested.to_lowercase()))
+        b.order_count.cmp(&a.order_count).then_with(|| a.requested.to_lowercase().cmp(&b.requested.to_lowercase()))
     });
     found
 }
@@ -122,12 +96,7 @@ mod tests {
     use super::*;
     use crate::sample;
 
-    fn entry(
-        requested: &str,
-        carrier: &str,
-        service: &str,
-        package: Option<&str>,
-    ) -> ServiceMappingEntry {
+    fn entry(requested: &str, carrier: &str, service: &str, package: Option<&str>) -> ServiceMappingEntry {
         ServiceMappingEntry {
             requested: requested.into(),
             carrier_code: carrier.into(),
@@ -162,11 +131,7 @@ mod tests {
                     order_count: 2,
                     example_orders: vec!["3".into(), "4".into()],
                 },
-                UnmappedService {
-                    requested: "Express".into(),
-                    order_count: 1,
-                    example_orders: vec!["2".into()],
-                },
+                UnmappedService { requested: "Express".into(), order_count: 1, example_orders: vec!["2".into()] },
             ]
         );
     }
@@ -174,21 +139,11 @@ mod tests {
     #[test]
     fn mapping_rows_are_checked_against_the_code_table() {
         assert_eq!(
-            validate_mapping_entry(&entry(
-                " Priority ",
-                "UPS",
-                "UPS_2nd_Day_Air",
-                Some("Package")
-            )),
+            validate_mapping_entry(&entry(" Priority ", "UPS", "UPS_2nd_Day_Air", Some("Package"))),
             Ok(entry("Priority", "ups", "ups_2nd_day_air", Some("package")))
         );
-        let err =
-            validate_mapping_entry(&entry("Express", "ups", "ups_3_day_select", None)).unwrap_err();
-        assert!(
-            err.message
-                .starts_with("\"Express\": Sears lists no shipping method for UPS 3 Day Select"),
-            "{err}"
-        );
+        let err = validate_mapping_entry(&entry("Express", "ups", "ups_3_day_select", None)).unwrap_err();
+        assert!(err.message.starts_with("\"Express\": Sears lists no shipping method for UPS 3 Day Select"), "{err}");
         assert!(validate_mapping_entry(&entry(" ", "ups", "ups_ground", None)).is_err());
     }
 }

@@ -56,20 +56,19 @@ mod rule_file;
 mod shipping_choice;
 mod text_match;
 
+#[cfg(test)]
+mod tests;
+
 pub use actions::MAX_HOLD_DAYS;
 pub use compile::{CompiledRule, CompiledRules, RuleError, RuleErrors};
 pub use criteria::operators_for;
 pub use defaults::{NoProducts, ProductLookup};
 pub use fields::{FieldSpec, LineField, OrderField, Slot, ValueKind};
 pub use mapping::{UnmappedService, unmapped_services, validate_mapping_entry};
-pub use pipeline::{
-    Automation, Outcome, RuleMatch, RunReport, SkipReason, Trigger, preview_rule, skip_reason,
-};
+pub use pipeline::{Automation, Outcome, RuleMatch, RunReport, SkipReason, Trigger, preview_rule, skip_reason};
 pub use rule::{
-    Action, Criterion, InsuranceChoice, LineTest, Operand, Operator, OrderTest, Quantifier, Rule,
-    ServiceChoice, move_rule,
+    Action, Criterion, InsuranceChoice, LineTest, Operand, Operator, OrderTest, Quantifier, Rule, ServiceChoice,
+    move_rule,
 };
 pub use rule_file::{EXAMPLE_RULES_TOML, MappingRow, RuleFile, RuleFileError};
-pub use shipping_choice::{
-    ShippingChoice, ShippingChoiceError, check_confirmation, shipping_choice,
-};
+pub use shipping_choice::{ShippingChoice, ShippingChoiceError, check_confirmation, shipping_choice};

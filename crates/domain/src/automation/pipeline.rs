@@ -39,9 +39,7 @@ pub enum SkipReason {
 impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SkipReason::Shipped => {
-                f.write_str("skipped: the order is shipped; automation changes only open orders")
-            }
+            SkipReason::Shipped => f.write_str("skipped: the order is shipped; automation changes only open orders"),
             SkipReason::Cancelled => {
                 f.write_str("skipped: the order is cancelled; automation changes only open orders")
             }
@@ -115,13 +113,9 @@ impl Automation<'_> {
         }
         let mut report = RunReport::default();
         let mut session = Session::new(order, now);
-        report.unknown_skus =
-            apply_product_defaults(&mut session, self.products, &mut report.warnings);
+        report.unknown_skus = apply_product_defaults(&mut session, self.products, &mut report.warnings);
         apply_service_mapping(&mut session, self.service_mapping, &mut report.warnings);
-        let cx = Context {
-            now,
-            products: self.products,
-        };
+        let cx = Context { now, products: self.products };
         for rule in self.rules.rules() {
             if !rule.matches_in(session.order, &cx) {
                 continue;
@@ -178,11 +172,7 @@ pub fn preview_rule<'o>(
             let mut session = Session::new(&mut copy, now);
             rule.apply(&mut session);
             let (changes, _) = session.finish();
-            RuleMatch {
-                order_id: order.order_id.clone(),
-                order_number: order.order_number.clone(),
-                changes,
-            }
+            RuleMatch { order_id: order.order_id.clone(), order_number: order.order_number.clone(), changes }
         })
         .collect()
 }

@@ -86,19 +86,8 @@ impl Criterion {
         Criterion::Order(OrderTest { field, op, value })
     }
 
-    pub fn lines(
-        quantifier: Quantifier,
-        field: LineField,
-        op: Operator,
-        value: Option<Operand>,
-    ) -> Criterion {
-        Criterion::Lines(LineTest {
-            quantifier,
-            field,
-            option: None,
-            op,
-            value,
-        })
+    pub fn lines(quantifier: Quantifier, field: LineField, op: Operator, value: Option<Operand>) -> Criterion {
+        Criterion::Lines(LineTest { quantifier, field, option: None, op, value })
     }
 }
 
@@ -155,18 +144,12 @@ operators! {
 impl Operator {
     pub fn from_name(name: &str) -> Option<Operator> {
         let name = name.trim();
-        Operator::ALL
-            .iter()
-            .copied()
-            .find(|o| o.name().eq_ignore_ascii_case(name))
+        Operator::ALL.iter().copied().find(|o| o.name().eq_ignore_ascii_case(name))
     }
 
     /// Operators that take no value.
     pub fn is_nullary(self) -> bool {
-        matches!(
-            self,
-            Operator::Blank | Operator::NotBlank | Operator::IsTrue | Operator::IsFalse
-        )
+        matches!(self, Operator::Blank | Operator::NotBlank | Operator::IsTrue | Operator::IsFalse)
     }
 }
 
@@ -188,11 +171,7 @@ impl<'de> Deserialize<'de> for Operator {
         Operator::from_name(&text).ok_or_else(|| {
             de::Error::custom(format!(
                 "unknown operator {text:?}; use one of {}",
-                Operator::ALL
-                    .iter()
-                    .map(|o| o.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                Operator::ALL.iter().map(|o| o.name()).collect::<Vec<_>>().join(", ")
             ))
         })
     }
@@ -250,8 +229,7 @@ impl<'de> Deserialize<'de> for Operand {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Operand, E> {
                 // The same exact reading as money amounts: the float's shortest text is the digits written.
-                decimal_as_number::deserialize(de::value::F64Deserializer::<E>::new(v))
-                    .map(Operand::Number)
+                decimal_as_number::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Operand::Number)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Operand, E> {
                 Ok(Operand::Text(v.to_owned()))
@@ -313,19 +291,13 @@ impl TryFrom<RawCriterion> for Criterion {
             (Some(members), None) if !is_test => return Ok(Criterion::All(members)),
             (None, Some(members)) if !is_test => return Ok(Criterion::Any(members)),
             (Some(_), None) | (None, Some(_)) => {
-                return Err(
-                    "a group (`all` / `any`) takes no field, op or value: put the tests inside it"
-                        .into(),
-                );
+                return Err("a group (`all` / `any`) takes no field, op or value: put the tests inside it".into());
             }
             (None, None) => {}
         }
-        let field = raw.field.ok_or(
-            "a criterion needs `field` (and `op`), or is a group: `all = [...]` / `any = [...]`",
-        )?;
-        let op = raw
-            .op
-            .ok_or_else(|| format!("criterion on {field:?} needs `op`"))?;
+        let field =
+            raw.field.ok_or("a criterion needs `field` (and `op`), or is a group: `all = [...]` / `any = [...]`")?;
+        let op = raw.op.ok_or_else(|| format!("criterion on {field:?} needs `op`"))?;
         match raw.lines {
             Some(quantifier) => {
                 let line_field = LineField::from_name(&field).ok_or_else(|| {
@@ -334,26 +306,18 @@ impl TryFrom<RawCriterion> for Criterion {
                     } else {
                         String::new()
                     };
-                    format!(
-                        "unknown line field {field:?}{hint}; line fields are {}",
-                        LineField::names()
-                    )
+                    format!("unknown line field {field:?}{hint}; line fields are {}", LineField::names())
                 })?;
                 match (line_field, &raw.option) {
                     (LineField::Option, None) => {
-                        return Err(
-                            "`field = \"option\"` needs the option's name: `option = \"Color\"`"
-                                .into(),
-                        );
+                        return Err("`field = \"option\"` needs the option's name: `option = \"Color\"`".into());
                     }
                     (LineField::Option, Some(name)) if name.trim().is_empty() => {
                         return Err("`option` needs the option's name, e.g. \"Color\"".into());
                     }
                     (LineField::Option, Some(_)) => {}
                     (_, Some(_)) => {
-                        return Err(format!(
-                            "`option` only goes with `field = \"option\"`, not with {field:?}"
-                        ));
+                        return Err(format!("`option` only goes with `field = \"option\"`, not with {field:?}"));
                     }
                     (_, None) => {}
                 }
@@ -372,21 +336,12 @@ impl TryFrom<RawCriterion> for Criterion {
                     } else {
                         String::new()
                     };
-                    format!(
-                        "unknown order field {field:?}{hint}; order fields are {}",
-                        OrderField::names()
-                    )
+                    format!("unknown order field {field:?}{hint}; order fields are {}", OrderField::names())
                 })?;
                 if raw.option.is_some() {
-                    return Err(
-                        "`option` only goes with line criteria on `field = \"option\"`".into(),
-                    );
+                    return Err("`option` only goes with line criteria on `field = \"option\"`".into());
                 }
-                Ok(Criterion::Order(OrderTest {
-                    field: order_field,
-                    op,
-                    value: raw.value,
-                }))
+                Ok(Criterion::Order(OrderTest { field: order_field, op, value: raw.value }))
             }
         }
     }
@@ -395,14 +350,8 @@ impl TryFrom<RawCriterion> for Criterion {
 impl From<Criterion> for RawCriterion {
     fn from(criterion: Criterion) -> RawCriterion {
         match criterion {
-            Criterion::All(members) => RawCriterion {
-                all: Some(members),
-                ..Default::default()
-            },
-            Criterion::Any(members) => RawCriterion {
-                any: Some(members),
-                ..Default::default()
-            },
+            Criterion::All(members) => RawCriterion { all: Some(members), ..Default::default() },
+            Criterion::Any(members) => RawCriterion { any: Some(members), ..Default::default() },
             Criterion::Order(t) => RawCriterion {
                 field: Some(t.field.name().to_owned()),
                 op: Some(t.op),
@@ -581,11 +530,7 @@ mod tests {
     fn criteria_read_as_groups_order_tests_and_line_tests() {
         assert_eq!(
             criterion(r#"{"field": "weight", "op": "greater_than", "value": "10 lb"}"#).unwrap(),
-            Criterion::order(
-                OrderField::Weight,
-                Operator::GreaterThan,
-                Some("10 lb".into())
-            )
+            Criterion::order(OrderField::Weight, Operator::GreaterThan, Some("10 lb".into()))
         );
         assert_eq!(
             criterion(r#"{"lines": "all", "field": "option", "option": "Color", "op": "equals", "value": "Blue"}"#)
@@ -600,21 +545,14 @@ mod tests {
         );
         assert_eq!(
             criterion(r#"{"any": [{"field": "gift", "op": "is_true"}, {"all": []}]}"#).unwrap(),
-            Criterion::Any(vec![
-                Criterion::order(OrderField::Gift, Operator::IsTrue, None),
-                Criterion::All(vec![]),
-            ])
+            Criterion::Any(vec![Criterion::order(OrderField::Gift, Operator::IsTrue, None), Criterion::All(vec![]),])
         );
         assert_eq!(
-            criterion(r#"{"field": "order_total", "op": "between", "value": [100, 249.99]}"#)
-                .unwrap(),
+            criterion(r#"{"field": "order_total", "op": "between", "value": [100, 249.99]}"#).unwrap(),
             Criterion::order(
                 OrderField::OrderTotal,
                 Operator::Between,
-                Some(Operand::List(vec![
-                    Operand::Number(dec!(100)),
-                    Operand::Number(dec!(249.99))
-                ]))
+                Some(Operand::List(vec![Operand::Number(dec!(100)), Operand::Number(dec!(249.99))]))
             )
         );
     }
@@ -627,12 +565,8 @@ mod tests {
         assert!(err.contains("is an order field: drop `lines`"), "{err}");
         let err = criterion(r#"{"field": "weight", "op": "bigger", "value": 1}"#).unwrap_err();
         assert!(err.contains("unknown operator \"bigger\""), "{err}");
-        let err = criterion(r#"{"lines": "any", "field": "option", "op": "equals", "value": "x"}"#)
-            .unwrap_err();
-        assert!(
-            err.contains("option = \\\"Color\\\"") || err.contains("option = \"Color\""),
-            "{err}"
-        );
+        let err = criterion(r#"{"lines": "any", "field": "option", "op": "equals", "value": "x"}"#).unwrap_err();
+        assert!(err.contains("option = \\\"Color\\\"") || err.contains("option = \"Color\""), "{err}");
         let err = criterion(r#"{"all": [], "field": "gift", "op": "is_true"}"#).unwrap_err();
         assert!(err.contains("takes no field"), "{err}");
         let err = criterion(r#"{"field": "gift", "op": "is_true", "vale": 1}"#).unwrap_err();

@@ -37,13 +37,9 @@ pub struct MappingRow {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RuleFileError {
-    #[error(
-        "the rule file does not read as TOML in the rule-file format: {0}(see example-rules.toml for the format)"
-    )]
+    #[error("the rule file does not read as TOML in the rule-file format: {0}(see example-rules.toml for the format)")]
     Toml(String),
-    #[error(
-        "the rule file does not read as JSON in the rule-file format: {0} (see example-rules.toml for the format)"
-    )]
+    #[error("the rule file does not read as JSON in the rule-file format: {0} (see example-rules.toml for the format)")]
     Json(String),
     #[error("the rule file is version {0}; this Wharf reads version {v}: export it again from a Wharf of the same version", v = RuleFile::VERSION)]
     Version(u32),
@@ -57,24 +53,18 @@ impl RuleFile {
     pub const VERSION: u32 = 1;
 
     pub fn new(rules: Vec<Rule>) -> RuleFile {
-        RuleFile {
-            version: Self::VERSION,
-            rules,
-            service_mapping: Vec::new(),
-        }
+        RuleFile { version: Self::VERSION, rules, service_mapping: Vec::new() }
     }
 
     /// Reads and checks a TOML rule file: every rule compiles, the enabled ones work as a set, every
     /// mapping row names codes Sears can take. All problems are reported at once.
     pub fn from_toml(text: &str) -> Result<RuleFile, RuleFileError> {
-        let file: RuleFile =
-            toml::from_str(text).map_err(|e| RuleFileError::Toml(e.to_string()))?;
+        let file: RuleFile = toml::from_str(text).map_err(|e| RuleFileError::Toml(e.to_string()))?;
         file.checked()
     }
 
     pub fn from_json(text: &str) -> Result<RuleFile, RuleFileError> {
-        let file: RuleFile =
-            serde_json::from_str(text).map_err(|e| RuleFileError::Json(e.to_string()))?;
+        let file: RuleFile = serde_json::from_str(text).map_err(|e| RuleFileError::Json(e.to_string()))?;
         file.checked()
     }
 
@@ -107,11 +97,7 @@ impl RuleFile {
                 Err(e) => problems.push(format!("service_mapping[{i}]: {e}")),
             }
         }
-        if problems.is_empty() {
-            Ok(entries)
-        } else {
-            Err(RuleFileError::Mapping(problems))
-        }
+        if problems.is_empty() { Ok(entries) } else { Err(RuleFileError::Mapping(problems)) }
     }
 
     /// The file's service mapping (checked rows, codes in the table's spelling).
@@ -172,9 +158,7 @@ impl RuleFile {
 /// One value as inline TOML (strings quoted and escaped by the toml crate).
 fn inline<T: Serialize + ?Sized>(value: &T) -> String {
     let mut text = String::new();
-    value
-        .serialize(toml::ser::ValueSerializer::new(&mut text))
-        .expect("rule values serialize to TOML");
+    value.serialize(toml::ser::ValueSerializer::new(&mut text)).expect("rule values serialize to TOML");
     text
 }
 
@@ -196,11 +180,7 @@ fn push_criteria(out: &mut String, criteria: &[Criterion], depth: usize) {
         out.push_str(&"    ".repeat(depth));
         match criterion {
             Criterion::All(members) | Criterion::Any(members) => {
-                let key = if matches!(criterion, Criterion::All(_)) {
-                    "all"
-                } else {
-                    "any"
-                };
+                let key = if matches!(criterion, Criterion::All(_)) { "all" } else { "any" };
                 out.push_str("{ ");
                 out.push_str(key);
                 out.push_str(" = [");

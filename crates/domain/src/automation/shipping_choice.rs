@@ -31,23 +31,11 @@ pub fn shipping_choice(
 ) -> Result<ShippingChoice, ShippingChoiceError> {
     let known_carrier = ShippingCodes::carrier(carrier).ok_or_else(|| {
         let codes: Vec<&str> = ShippingCodes::carriers().iter().map(|c| c.code).collect();
-        refuse(format!(
-            "unknown carrier {carrier:?}; Wharf's carriers are {}",
-            codes.join(", ")
-        ))
+        refuse(format!("unknown carrier {carrier:?}; Wharf's carriers are {}", codes.join(", ")))
     })?;
-    let services_of = || {
-        ShippingCodes::services_for(known_carrier.code)
-            .map(|s| s.code)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let services_of = || ShippingCodes::services_for(known_carrier.code).map(|s| s.code).collect::<Vec<_>>().join(", ");
     let known_service = ShippingCodes::service(service).ok_or_else(|| {
-        refuse(format!(
-            "unknown service {service:?}; {}'s services are {}",
-            known_carrier.name,
-            services_of()
-        ))
+        refuse(format!("unknown service {service:?}; {}'s services are {}", known_carrier.name, services_of()))
     })?;
     if known_service.carrier != known_carrier.code {
         return Err(refuse(format!(
@@ -61,8 +49,7 @@ pub fn shipping_choice(
         )));
     }
     // The Sears shipment update must be able to name this service (decision: refuse, don't fail at ship time).
-    ShippingCodes::sears_code_for(known_carrier.code, known_service.code)
-        .map_err(|no| refuse(no.reason))?;
+    ShippingCodes::sears_code_for(known_carrier.code, known_service.code).map_err(|no| refuse(no.reason))?;
     let package = match package {
         None => None,
         Some(code) => {
@@ -89,11 +76,7 @@ pub fn shipping_choice(
             Some(known.code)
         }
     };
-    Ok(ShippingChoice {
-        carrier: known_carrier.code,
-        service: known_service.code,
-        package,
-    })
+    Ok(ShippingChoice { carrier: known_carrier.code, service: known_service.code, package })
 }
 
 /// A delivery confirmation Wharf can buy: it must be in the code table (which has no direct signature).
@@ -112,9 +95,7 @@ pub fn check_confirmation(confirmation: Confirmation) -> Result<(), ShippingChoi
 
 /// Whether a package belongs to another carrier than `carrier` (and so cannot go with its services).
 pub(crate) fn package_belongs_elsewhere(package: &str, carrier: &str) -> bool {
-    ShippingCodes::package(package)
-        .and_then(|p| p.carrier)
-        .is_some_and(|owner| !owner.eq_ignore_ascii_case(carrier))
+    ShippingCodes::package(package).and_then(|p| p.carrier).is_some_and(|owner| !owner.eq_ignore_ascii_case(carrier))
 }
 
 #[cfg(test)]
@@ -125,33 +106,16 @@ mod tests {
     fn accepts_known_codes_in_any_case() {
         assert_eq!(
             shipping_choice("UPS", "UPS_Ground", Some("Package")),
-            Ok(ShippingChoice {
-                carrier: "ups",
-                service: "ups_ground",
-                package: Some("package"),
-            })
+            Ok(ShippingChoice { carrier: "ups", service: "ups_ground", package: Some("package") })
         );
-        assert_eq!(
-            shipping_choice("fedex", "fedex_2day", None)
-                .unwrap()
-                .service,
-            "fedex_2day"
-        );
+        assert_eq!(shipping_choice("fedex", "fedex_2day", None).unwrap().service, "fedex_2day");
     }
 
     #[test]
     fn refuses_services_sears_cannot_name_with_the_tables_reason() {
         let err = shipping_choice("ups", "ups_3_day_select", None).unwrap_err();
-        assert!(
-            err.message
-                .contains("Sears lists no shipping method for UPS 3 Day Select"),
-            "{err}"
-        );
-        assert!(
-            err.message
-                .contains("Next Day Saver, Ground, Next Day, Second Day, SurePost"),
-            "{err}"
-        );
+        assert!(err.message.contains("Sears lists no shipping method for UPS 3 Day Select"), "{err}");
+        assert!(err.message.contains("Next Day Saver, Ground, Next Day, Second Day, SurePost"), "{err}");
         let err = shipping_choice("ups", "ups_worldwide_saver", None).unwrap_err();
         assert!(err.message.contains("international service"), "{err}");
         let err = shipping_choice("usps", "usps_priority_mail_express", None).unwrap_err();
@@ -161,15 +125,9 @@ mod tests {
     #[test]
     fn refuses_unknown_and_mismatched_codes() {
         let err = shipping_choice("acme", "ups_ground", None).unwrap_err();
-        assert!(
-            err.message.contains("ups, usps, fedex, dhl, other"),
-            "{err}"
-        );
+        assert!(err.message.contains("ups, usps, fedex, dhl, other"), "{err}");
         let err = shipping_choice("fedex", "ups_ground", None).unwrap_err();
-        assert!(
-            err.message.contains("belongs to carrier ups, not fedex"),
-            "{err}"
-        );
+        assert!(err.message.contains("belongs to carrier ups, not fedex"), "{err}");
         let err = shipping_choice("ups", "ground", None).unwrap_err();
         assert!(err.message.contains("unknown service \"ground\""), "{err}");
         assert!(err.message.contains("ups_ground"), "{err}");
@@ -185,10 +143,6 @@ mod tests {
         assert!(check_confirmation(Confirmation::AdultSignature).is_ok());
         let err = check_confirmation(Confirmation::DirectSignature).unwrap_err();
         assert!(err.message.contains("\"direct_signature\""), "{err}");
-        assert!(
-            err.message
-                .contains("none, delivery, signature, adult_signature"),
-            "{err}"
-        );
+        assert!(err.message.contains("none, delivery, signature, adult_signature"), "{err}");
     }
 }

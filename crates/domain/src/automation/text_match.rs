@@ -16,10 +16,7 @@ pub(crate) struct Needle {
 impl Needle {
     pub(crate) fn new(text: &str) -> Needle {
         let trimmed = text.trim();
-        Needle {
-            folded: fold_chars(trimmed).collect(),
-            ascii: trimmed.is_ascii(),
-        }
+        Needle { folded: fold_chars(trimmed).collect(), ascii: trimmed.is_ascii() }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -43,8 +40,7 @@ impl Needle {
         let hay = hay.trim_end();
         if self.ascii && hay.is_ascii() {
             let n = self.folded.len();
-            return hay.len() >= n
-                && hay.as_bytes()[hay.len() - n..].eq_ignore_ascii_case(self.folded.as_bytes());
+            return hay.len() >= n && hay.as_bytes()[hay.len() - n..].eq_ignore_ascii_case(self.folded.as_bytes());
         }
         let mut hay = fold_chars(hay).rev();
         self.folded.chars().rev().all(|c| hay.next() == Some(c))
@@ -56,13 +52,9 @@ impl Needle {
         }
         if self.ascii && hay.is_ascii() {
             let needle = self.folded.as_bytes();
-            return hay
-                .as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle));
+            return hay.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
         }
-        hay.char_indices()
-            .any(|(i, _)| starts_folded(&hay[i..], &self.folded, false))
+        hay.char_indices().any(|(i, _)| starts_folded(&hay[i..], &self.folded, false))
     }
 }
 
