@@ -42,8 +42,5 @@ pub trait Carrier: Send + Sync {
 
     /// Finds a shipment bought with `reference`, if the carrier has one. See the connector's documentation
     /// for how soon after buying a shipment becomes findable.
-    async fn find_shipment_by_reference(
-        &self,
-        reference: &str,
-    ) -> Result<Option<FoundShipment>, CarrierError>;
+    async fn find_shipment_by_reference(&self, reference: &str) -> Result<Option<FoundShipment>, CarrierError>;
 }

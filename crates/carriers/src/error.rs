@@ -76,19 +76,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: Some(field.into()),
-            code: None,
-            message: message.into(),
-        }
+        FieldError { field: Some(field.into()), code: None, message: message.into() }
     }
 
     pub fn carrier(code: Option<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: None,
-            code,
-            message: message.into(),
-        }
+        FieldError { field: None, code, message: message.into() }
     }
 }
 
@@ -132,10 +124,7 @@ impl CarrierError {
 
     /// The carrier's first error message, as sent.
     pub fn carrier_message(&self) -> Option<&str> {
-        self.field_errors
-            .iter()
-            .find(|e| e.field.is_none())
-            .map(|e| e.message.as_str())
+        self.field_errors.iter().find(|e| e.field.is_none()).map(|e| e.message.as_str())
     }
 
     /// True when the same request may simply be sent again later. False for a label purchase that timed
@@ -143,13 +132,8 @@ impl CarrierError {
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             ErrorKind::RateLimited => true,
-            ErrorKind::Transient => {
-                !(self.timed_out_after_send && self.operation.creates_something())
-            }
-            ErrorKind::Auth
-            | ErrorKind::Validation
-            | ErrorKind::NotFound
-            | ErrorKind::Unexpected => false,
+            ErrorKind::Transient => !(self.timed_out_after_send && self.operation.creates_something()),
+            ErrorKind::Auth | ErrorKind::Validation | ErrorKind::NotFound | ErrorKind::Unexpected => false,
         }
     }
 
@@ -159,20 +143,14 @@ impl CarrierError {
     }
 
     /// The request was refused before it was sent because Wharf's own checks failed.
-    pub fn invalid_request(
-        carrier: &'static str,
-        operation: Operation,
-        field_errors: Vec<FieldError>,
-    ) -> Self {
+    pub fn invalid_request(carrier: &'static str, operation: Operation, field_errors: Vec<FieldError>) -> Self {
         let listed = join_field_errors(&field_errors);
         CarrierError {
             kind: ErrorKind::Validation,
             carrier,
             operation,
             http_status: None,
-            message: format!(
-                "{carrier} {operation} not sent: {listed}. Correct the shipment and try again."
-            ),
+            message: format!("{carrier} {operation} not sent: {listed}. Correct the shipment and try again."),
             field_errors,
             retry_after: None,
             timed_out_after_send: false,
@@ -195,14 +173,7 @@ impl CarrierError {
             500..=599 => ErrorKind::Transient,
             _ => ErrorKind::Unexpected,
         };
-        CarrierError::with_carrier_errors(
-            kind,
-            carrier,
-            operation,
-            Some(http_status),
-            errors,
-            retry_after,
-        )
+        CarrierError::with_carrier_errors(kind, carrier, operation, Some(http_status), errors, retry_after)
     }
 
     /// An error whose kind was decided by the caller (for example, a carrier error code that means "not
@@ -215,31 +186,24 @@ impl CarrierError {
         errors: Vec<(Option<String>, String)>,
         retry_after: Option<Duration>,
     ) -> Self {
-        let field_errors: Vec<FieldError> = errors
-            .into_iter()
-            .map(|(code, message)| FieldError::carrier(code, message))
-            .collect();
-        let status = http_status
-            .map(|s| format!("HTTP {s}"))
-            .unwrap_or_else(|| "no HTTP error".into());
+        let field_errors: Vec<FieldError> =
+            errors.into_iter().map(|(code, message)| FieldError::carrier(code, message)).collect();
+        let status = http_status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no HTTP error".into());
         let said = if field_errors.is_empty() {
             status.clone()
         } else {
             format!("{status}: {}", join_field_errors(&field_errors))
         };
-        let wait = retry_after.map_or_else(
-            || "a minute".to_owned(),
-            |d| format!("{} seconds", d.as_secs().max(1)),
-        );
+        let wait = retry_after.map_or_else(|| "a minute".to_owned(), |d| format!("{} seconds", d.as_secs().max(1)));
         let message = match kind {
             ErrorKind::Auth => format!(
                 "{carrier} refused the carrier account's credentials during the {operation} ({said}). Check the \
                  account's client id, client secret and account number (add the account again with the right \
                  values), and that the {carrier} developer app is allowed to use this API."
             ),
-            ErrorKind::Validation => format!(
-                "{carrier} rejected the {operation} ({said}). Correct the listed values and try again."
-            ),
+            ErrorKind::Validation => {
+                format!("{carrier} rejected the {operation} ({said}). Correct the listed values and try again.")
+            }
             ErrorKind::RateLimited => format!(
                 "{carrier} is limiting requests ({said}). Wait {wait} and try again; queued work is retried \
                  automatically."
@@ -293,11 +257,7 @@ impl CarrierError {
     }
 
     /// The request never reached the carrier (connection refused, DNS, TLS, connect timeout). Safe to retry.
-    pub fn not_sent(
-        carrier: &'static str,
-        operation: Operation,
-        detail: impl fmt::Display,
-    ) -> Self {
+    pub fn not_sent(carrier: &'static str, operation: Operation, detail: impl fmt::Display) -> Self {
         CarrierError {
             kind: ErrorKind::Transient,
             carrier,
@@ -314,11 +274,7 @@ impl CarrierError {
     }
 
     /// The request was sent but the answer did not arrive (timeout, connection dropped).
-    pub fn no_answer(
-        carrier: &'static str,
-        operation: Operation,
-        detail: impl fmt::Display,
-    ) -> Self {
+    pub fn no_answer(carrier: &'static str, operation: Operation, detail: impl fmt::Display) -> Self {
         let what_to_do = if operation.creates_something() {
             "The label may have been bought. Look the shipment up by its reference before buying again \
              (Wharf does this before any retry); buying blindly could pay for two labels."
@@ -334,19 +290,13 @@ impl CarrierError {
             field_errors: Vec::new(),
             retry_after: None,
             timed_out_after_send: true,
-            message: format!(
-                "{carrier} did not answer the {operation} after it was sent ({detail}). {what_to_do}"
-            ),
+            message: format!("{carrier} did not answer the {operation} after it was sent ({detail}). {what_to_do}"),
         }
     }
 }
 
 fn join_field_errors(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 #[cfg(test)]
@@ -355,8 +305,7 @@ mod tests {
 
     #[test]
     fn status_codes_map_to_kinds() {
-        let kind =
-            |status| CarrierError::from_status("UPS", Operation::Rate, status, vec![], None).kind;
+        let kind = |status| CarrierError::from_status("UPS", Operation::Rate, status, vec![], None).kind;
         assert_eq!(kind(400), ErrorKind::Validation);
         assert_eq!(kind(401), ErrorKind::Auth);
         assert_eq!(kind(403), ErrorKind::Auth);
@@ -377,13 +326,7 @@ mod tests {
         assert!(lost_buy.timed_out_after_send);
         assert!(!lost_buy.is_retryable());
         assert!(lost_buy.needs_lookup_before_retry());
-        assert!(
-            lost_buy
-                .message
-                .contains("Look the shipment up by its reference"),
-            "{}",
-            lost_buy.message
-        );
+        assert!(lost_buy.message.contains("Look the shipment up by its reference"), "{}", lost_buy.message);
 
         let lost_track = CarrierError::no_answer("UPS", Operation::Track, "no answer within 30s");
         assert!(lost_track.is_retryable());
@@ -401,22 +344,13 @@ mod tests {
             Operation::BuyLabel,
             400,
             vec![
-                (
-                    Some("120802".into()),
-                    "Address Validation Error on ShipTo address".into(),
-                ),
-                (
-                    Some("120100".into()),
-                    "Missing or invalid shipper number".into(),
-                ),
+                (Some("120802".into()), "Address Validation Error on ShipTo address".into()),
+                (Some("120100".into()), "Missing or invalid shipper number".into()),
             ],
             None,
         );
         assert_eq!(err.carrier_code(), Some("120802"));
-        assert_eq!(
-            err.carrier_message(),
-            Some("Address Validation Error on ShipTo address")
-        );
+        assert_eq!(err.carrier_message(), Some("Address Validation Error on ShipTo address"));
         assert_eq!(err.field_errors.len(), 2);
         assert_eq!(
             err.to_string(),
@@ -427,13 +361,7 @@ mod tests {
 
     #[test]
     fn rate_limits_say_how_long_to_wait() {
-        let err = CarrierError::from_status(
-            "UPS",
-            Operation::Rate,
-            429,
-            vec![],
-            Some(Duration::from_secs(30)),
-        );
+        let err = CarrierError::from_status("UPS", Operation::Rate, 429, vec![], Some(Duration::from_secs(30)));
         assert_eq!(err.retry_after, Some(Duration::from_secs(30)));
         assert!(err.message.contains("Wait 30 seconds"), "{}", err.message);
     }

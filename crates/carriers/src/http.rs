@@ -87,12 +87,7 @@ impl HttpRequest {
     }
 
     pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
-        self.body = Body::Form(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        );
+        self.body = Body::Form(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
         self
     }
 
@@ -118,19 +113,13 @@ impl HttpRequest {
     }
 
     pub fn header_value(&self, name: &str) -> Option<&HeaderValue> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 
     /// The percent-encoded path, starting with `/`, as it follows the base URL's own path.
     pub fn path_string(&self) -> String {
         let mut url = Url::parse("http://wharf.invalid/").expect("static URL parses");
-        url.path_segments_mut()
-            .expect("http URLs have a path")
-            .pop_if_empty()
-            .extend(&self.path);
+        url.path_segments_mut().expect("http URLs have a path").pop_if_empty().extend(&self.path);
         url.path().to_owned()
     }
 
@@ -188,27 +177,16 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        HttpResponse {
-            status,
-            headers: Vec::new(),
-            body: body.into(),
-        }
+        HttpResponse { status, headers: Vec::new(), body: body.into() }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// `Retry-After` in seconds (the HTTP-date form is not used by the carriers Wharf talks to).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.header("retry-after")?
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .map(Duration::from_secs)
+        self.header("retry-after")?.trim().parse::<u64>().ok().map(Duration::from_secs)
     }
 
     pub fn is_success(&self) -> bool {
@@ -239,10 +217,7 @@ pub struct Timeouts {
 impl Default for Timeouts {
     /// UPS label requests for many packages can take tens of seconds; a minute leaves room.
     fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(10),
-            request: Duration::from_secs(60),
-        }
+        Timeouts { connect: Duration::from_secs(10), request: Duration::from_secs(60) }
     }
 }
 
@@ -285,20 +260,13 @@ impl HttpTransport {
         self.timeouts
     }
 
-    pub async fn send(
-        &self,
-        base: &Url,
-        request: &HttpRequest,
-    ) -> Result<HttpResponse, TransportError> {
+    pub async fn send(&self, base: &Url, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut builder = self
-            .client
-            .request(method, request.url(base))
-            .header("Accept", "application/json");
+        let mut builder = self.client.request(method, request.url(base)).header("Accept", "application/json");
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.expose());
         }
@@ -308,43 +276,26 @@ impl HttpTransport {
             // reqwest's `form` needs a feature the workspace does not enable; url encodes forms already.
             Body::Form(pairs) => builder
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(
-                    url::form_urlencoded::Serializer::new(String::new())
-                        .extend_pairs(pairs)
-                        .finish(),
-                ),
+                .body(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()),
         };
         let response = builder.send().await.map_err(|e| self.classify(&e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
-            .filter_map(|(name, value)| {
-                Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
-            })
+            .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
             .collect();
         // A failure while reading the body means the carrier did answer: the request was applied or refused,
         // and we cannot tell which.
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.classify(&e))?
-            .to_vec();
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-        })
+        let body = response.bytes().await.map_err(|e| self.classify(&e))?.to_vec();
+        Ok(HttpResponse { status, headers, body })
     }
 
     fn classify(&self, error: &reqwest::Error) -> TransportError {
         if error.is_connect() || error.is_builder() {
             TransportError::NotSent(describe(error))
         } else if error.is_timeout() {
-            TransportError::NoAnswer(format!(
-                "no answer within {}s",
-                self.timeouts.request.as_secs()
-            ))
+            TransportError::NoAnswer(format!("no answer within {}s", self.timeouts.request.as_secs()))
         } else {
             TransportError::NoAnswer(describe(error))
         }
@@ -360,11 +311,7 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     if parts.is_empty() {
-        parts.push(if error.is_connect() {
-            "connection failed".into()
-        } else {
-            "request failed".into()
-        });
+        parts.push(if error.is_connect() { "connection failed".into() } else { "request failed".into() });
     }
     parts.dedup();
     parts.join(": ")
@@ -376,15 +323,9 @@ mod tests {
 
     #[test]
     fn paths_are_percent_encoded_below_the_base_path() {
-        let request = HttpRequest::new(
-            Method::Get,
-            &["api", "track", "v1", "reference", "details", "ord 12/3"],
-        )
-        .query("locale", "en_US");
-        assert_eq!(
-            request.path_string(),
-            "/api/track/v1/reference/details/ord%2012%2F3"
-        );
+        let request = HttpRequest::new(Method::Get, &["api", "track", "v1", "reference", "details", "ord 12/3"])
+            .query("locale", "en_US");
+        assert_eq!(request.path_string(), "/api/track/v1/reference/details/ord%2012%2F3");
         let base = Url::parse("http://127.0.0.1:8080/ups/").unwrap();
         assert_eq!(
             request.url(&base).as_str(),
@@ -406,10 +347,7 @@ mod tests {
         assert!(!json.contains("s3cr3t"), "{json}");
         assert!(json.contains("\"Authorization\":\"[redacted]\""), "{json}");
         assert!(!format!("{request:?}").contains("s3cr3t"));
-        assert_eq!(
-            request.header_value("authorization").unwrap().expose(),
-            "Bearer s3cr3t"
-        );
+        assert_eq!(request.header_value("authorization").unwrap().expose(), "Bearer s3cr3t");
     }
 
     #[test]

@@ -26,12 +26,10 @@ pub use money::Money;
 pub use rate::{DeliveryEstimate, Rate, RateRequest};
 pub use rate_shopping::{RateMarks, cheapest_delivered_by, mark_cheapest_and_fastest};
 pub use shipment::{
-    Label, LabelFormat, LabelImage, LabelRequest, PackageLabel, PackageVoid, Parcel,
-    ShipmentOptions, VoidOutcome,
+    Label, LabelFormat, LabelImage, LabelRequest, PackageLabel, PackageVoid, Parcel, ShipmentOptions, VoidOutcome,
 };
 pub use tracking::{
-    CarrierStatus, FoundShipment, PackageTracking, TrackQuery, TrackingEvent, TrackingInfo,
-    TrackingStatus,
+    CarrierStatus, FoundShipment, PackageTracking, TrackQuery, TrackingEvent, TrackingInfo, TrackingStatus,
 };
 pub use ups::{UpsAccountConfig, UpsCarrier, UpsConfigError};
 

@@ -12,10 +12,7 @@ pub struct Money {
 
 impl Money {
     pub fn new(amount: Decimal, currency: impl Into<String>) -> Self {
-        Money {
-            amount,
-            currency: currency.into().trim().to_ascii_uppercase(),
-        }
+        Money { amount, currency: currency.into().trim().to_ascii_uppercase() }
     }
 
     pub fn usd(amount: Decimal) -> Self {

@@ -15,15 +15,13 @@ use crate::rate::Rate;
 /// Rates without a delivery estimate are never chosen: nothing shows they arrive in time. Ties on price go
 /// to the earlier delivery, then to the lower carrier service code, so the choice is stable.
 pub fn cheapest_delivered_by(rates: &[Rate], deliver_by: Date) -> Option<&Rate> {
-    comparable(rates)
-        .filter(|rate| rate.delivery.is_some_and(|d| d.date <= deliver_by))
-        .min_by(|a, b| {
-            a.total
-                .amount
-                .cmp(&b.total.amount)
-                .then_with(|| arrival(a).cmp(&arrival(b)))
-                .then_with(|| a.carrier_service_code.cmp(&b.carrier_service_code))
-        })
+    comparable(rates).filter(|rate| rate.delivery.is_some_and(|d| d.date <= deliver_by)).min_by(|a, b| {
+        a.total
+            .amount
+            .cmp(&b.total.amount)
+            .then_with(|| arrival(a).cmp(&arrival(b)))
+            .then_with(|| a.carrier_service_code.cmp(&b.carrier_service_code))
+    })
 }
 
 /// Which rates of a list to badge as cheapest and fastest (indexes into the list).
@@ -36,36 +34,22 @@ pub struct RateMarks {
 
 pub fn mark_cheapest_and_fastest(rates: &[Rate]) -> RateMarks {
     let currency = rates.first().map(|r| r.total.currency.as_str());
-    let indexed = || {
-        rates
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| Some(r.total.currency.as_str()) == currency)
-    };
+    let indexed = || rates.iter().enumerate().filter(|(_, r)| Some(r.total.currency.as_str()) == currency);
     let cheapest = indexed()
         .min_by(|(_, a), (_, b)| {
-            a.total
-                .amount
-                .cmp(&b.total.amount)
-                .then_with(|| arrival_or_never(a).cmp(&arrival_or_never(b)))
+            a.total.amount.cmp(&b.total.amount).then_with(|| arrival_or_never(a).cmp(&arrival_or_never(b)))
         })
         .map(|(i, _)| i);
     let fastest = indexed()
         .filter(|(_, r)| r.delivery.is_some())
-        .min_by(|(_, a), (_, b)| {
-            arrival(a)
-                .cmp(&arrival(b))
-                .then_with(|| a.total.amount.cmp(&b.total.amount))
-        })
+        .min_by(|(_, a), (_, b)| arrival(a).cmp(&arrival(b)).then_with(|| a.total.amount.cmp(&b.total.amount)))
         .map(|(i, _)| i);
     RateMarks { cheapest, fastest }
 }
 
 fn comparable(rates: &[Rate]) -> impl Iterator<Item = &Rate> {
     let currency = rates.first().map(|r| r.total.currency.clone());
-    rates
-        .iter()
-        .filter(move |r| Some(&r.total.currency) == currency.as_ref())
+    rates.iter().filter(move |r| Some(&r.total.currency) == currency.as_ref())
 }
 
 /// Arrival as (date, time); a missing time counts as end of day, since "by end of day" is what it means.
@@ -110,11 +94,7 @@ mod tests {
 
     fn quotes() -> Vec<Rate> {
         vec![
-            rate(
-                "01",
-                dec!(42.10),
-                Some((date(2026, 3, 10), Some(time(10, 30, 0, 0)))),
-            ),
+            rate("01", dec!(42.10), Some((date(2026, 3, 10), Some(time(10, 30, 0, 0))))),
             rate("02", dec!(21.75), Some((date(2026, 3, 11), None))),
             rate("03", dec!(9.80), Some((date(2026, 3, 13), None))),
             rate("12", dec!(15.40), Some((date(2026, 3, 12), None))),
@@ -125,9 +105,7 @@ mod tests {
     #[test]
     fn picks_the_cheapest_rate_that_arrives_in_time() {
         let rates = quotes();
-        let pick = |deadline| {
-            cheapest_delivered_by(&rates, deadline).map(|r| r.carrier_service_code.as_str())
-        };
+        let pick = |deadline| cheapest_delivered_by(&rates, deadline).map(|r| r.carrier_service_code.as_str());
         assert_eq!(pick(date(2026, 3, 13)), Some("03"));
         assert_eq!(pick(date(2026, 3, 12)), Some("12"));
         assert_eq!(pick(date(2026, 3, 11)), Some("02"));
@@ -147,23 +125,12 @@ mod tests {
             rate("03", dec!(10.00), Some((date(2026, 3, 13), None))),
             rate("12", dec!(10.00), Some((date(2026, 3, 12), None))),
         ];
-        assert_eq!(
-            cheapest_delivered_by(&rates, date(2026, 3, 20))
-                .unwrap()
-                .carrier_service_code,
-            "12"
-        );
+        assert_eq!(cheapest_delivered_by(&rates, date(2026, 3, 20)).unwrap().carrier_service_code, "12");
     }
 
     #[test]
     fn marks_cheapest_and_fastest() {
-        assert_eq!(
-            mark_cheapest_and_fastest(&quotes()),
-            RateMarks {
-                cheapest: Some(4),
-                fastest: Some(0)
-            }
-        );
+        assert_eq!(mark_cheapest_and_fastest(&quotes()), RateMarks { cheapest: Some(4), fastest: Some(0) });
         assert_eq!(mark_cheapest_and_fastest(&[]), RateMarks::default());
     }
 
@@ -171,16 +138,8 @@ mod tests {
     fn a_time_of_day_beats_end_of_day_on_the_same_date() {
         let rates = vec![
             rate("13", dec!(30.00), Some((date(2026, 3, 10), None))),
-            rate(
-                "01",
-                dec!(42.00),
-                Some((date(2026, 3, 10), Some(time(10, 30, 0, 0)))),
-            ),
-            rate(
-                "14",
-                dec!(90.00),
-                Some((date(2026, 3, 10), Some(time(8, 0, 0, 0)))),
-            ),
+            rate("01", dec!(42.00), Some((date(2026, 3, 10), Some(time(10, 30, 0, 0))))),
+            rate("14", dec!(90.00), Some((date(2026, 3, 10), Some(time(8, 0, 0, 0))))),
         ];
         assert_eq!(mark_cheapest_and_fastest(&rates).fastest, Some(2));
     }

@@ -22,12 +22,7 @@ pub struct Parcel {
 impl Parcel {
     /// A customer-supplied box.
     pub fn package(weight: Weight, dimensions: Option<Dimensions>) -> Self {
-        Parcel {
-            package: "package".into(),
-            weight,
-            dimensions,
-            insured_value: None,
-        }
+        Parcel { package: "package".into(), weight, dimensions, insured_value: None }
     }
 }
 
@@ -122,12 +117,7 @@ pub struct LabelImage {
 
 impl std::fmt::Debug for LabelImage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "LabelImage({:?}, {} bytes)",
-            self.format,
-            self.data.len()
-        )
+        write!(f, "LabelImage({:?}, {} bytes)", self.format, self.data.len())
     }
 }
 

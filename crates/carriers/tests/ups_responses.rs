@@ -12,8 +12,8 @@ use wharf_carrier_sandbox::spec::{self, Api, Profile};
 use wharf_carriers::http::HttpResponse;
 use wharf_carriers::ups::{address_validation, oauth, rating, shipping, tracking};
 use wharf_carriers::{
-    AddressClass, AddressOutcome, ErrorKind, LabelFormat, Money, Operation, TrackingStatus,
-    cheapest_delivered_by, mark_cheapest_and_fastest,
+    AddressClass, AddressOutcome, ErrorKind, LabelFormat, Money, Operation, TrackingStatus, cheapest_delivered_by,
+    mark_cheapest_and_fastest,
 };
 use wharf_domain::Weight;
 
@@ -26,34 +26,10 @@ fn response(status: u16, name: &str) -> HttpResponse {
 #[test]
 fn fixtures_match_the_response_schemas() {
     let cases: &[(Api, &str, &str, u16, &str)] = &[
-        (
-            Api::OAuth,
-            "POST",
-            "/security/v1/oauth/token",
-            200,
-            "oauth-token-200.json",
-        ),
-        (
-            Api::OAuth,
-            "POST",
-            "/security/v1/oauth/token",
-            401,
-            "oauth-token-401.json",
-        ),
-        (
-            Api::AddressValidation,
-            "POST",
-            "/addressvalidation/{version}/{requestoption}",
-            200,
-            "xav-valid-200.json",
-        ),
-        (
-            Api::AddressValidation,
-            "POST",
-            "/addressvalidation/{version}/{requestoption}",
-            200,
-            "xav-ambiguous-200.json",
-        ),
+        (Api::OAuth, "POST", "/security/v1/oauth/token", 200, "oauth-token-200.json"),
+        (Api::OAuth, "POST", "/security/v1/oauth/token", 401, "oauth-token-401.json"),
+        (Api::AddressValidation, "POST", "/addressvalidation/{version}/{requestoption}", 200, "xav-valid-200.json"),
+        (Api::AddressValidation, "POST", "/addressvalidation/{version}/{requestoption}", 200, "xav-ambiguous-200.json"),
         (
             Api::AddressValidation,
             "POST",
@@ -61,62 +37,14 @@ fn fixtures_match_the_response_schemas() {
             200,
             "xav-no-candidates-200.json",
         ),
-        (
-            Api::Rating,
-            "POST",
-            "/rating/{version}/{requestoption}",
-            200,
-            "rate-shop-time-in-transit-200.json",
-        ),
-        (
-            Api::Rating,
-            "POST",
-            "/rating/{version}/{requestoption}",
-            200,
-            "rate-ground-200.json",
-        ),
-        (
-            Api::Rating,
-            "POST",
-            "/rating/{version}/{requestoption}",
-            400,
-            "rate-400.json",
-        ),
-        (
-            Api::Rating,
-            "POST",
-            "/rating/{version}/{requestoption}",
-            429,
-            "error-429.json",
-        ),
-        (
-            Api::Shipping,
-            "POST",
-            "/shipments/{version}/ship",
-            200,
-            "ship-gif-two-packages-200.json",
-        ),
-        (
-            Api::Shipping,
-            "POST",
-            "/shipments/{version}/ship",
-            200,
-            "ship-png-negotiated-200.json",
-        ),
-        (
-            Api::Shipping,
-            "POST",
-            "/shipments/{version}/ship",
-            200,
-            "ship-zpl-200.json",
-        ),
-        (
-            Api::Shipping,
-            "POST",
-            "/shipments/{version}/ship",
-            400,
-            "ship-400.json",
-        ),
+        (Api::Rating, "POST", "/rating/{version}/{requestoption}", 200, "rate-shop-time-in-transit-200.json"),
+        (Api::Rating, "POST", "/rating/{version}/{requestoption}", 200, "rate-ground-200.json"),
+        (Api::Rating, "POST", "/rating/{version}/{requestoption}", 400, "rate-400.json"),
+        (Api::Rating, "POST", "/rating/{version}/{requestoption}", 429, "error-429.json"),
+        (Api::Shipping, "POST", "/shipments/{version}/ship", 200, "ship-gif-two-packages-200.json"),
+        (Api::Shipping, "POST", "/shipments/{version}/ship", 200, "ship-png-negotiated-200.json"),
+        (Api::Shipping, "POST", "/shipments/{version}/ship", 200, "ship-zpl-200.json"),
+        (Api::Shipping, "POST", "/shipments/{version}/ship", 400, "ship-400.json"),
         (
             Api::Shipping,
             "DELETE",
@@ -131,55 +59,13 @@ fn fixtures_match_the_response_schemas() {
             400,
             "void-400.json",
         ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/details/{inquiryNumber}",
-            200,
-            "track-spec-examples-200.json",
-        ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/details/{inquiryNumber}",
-            200,
-            "track-delivered-200.json",
-        ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/details/{inquiryNumber}",
-            200,
-            "track-not-found-warning-200.json",
-        ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/details/{inquiryNumber}",
-            404,
-            "track-not-found-404.json",
-        ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/details/{inquiryNumber}",
-            503,
-            "error-503.json",
-        ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/reference/details/{referenceNumber}",
-            200,
-            "track-reference-200.json",
-        ),
-        (
-            Api::Tracking,
-            "GET",
-            "/track/v1/reference/details/{referenceNumber}",
-            200,
-            "track-voided-only-200.json",
-        ),
+        (Api::Tracking, "GET", "/track/v1/details/{inquiryNumber}", 200, "track-spec-examples-200.json"),
+        (Api::Tracking, "GET", "/track/v1/details/{inquiryNumber}", 200, "track-delivered-200.json"),
+        (Api::Tracking, "GET", "/track/v1/details/{inquiryNumber}", 200, "track-not-found-warning-200.json"),
+        (Api::Tracking, "GET", "/track/v1/details/{inquiryNumber}", 404, "track-not-found-404.json"),
+        (Api::Tracking, "GET", "/track/v1/details/{inquiryNumber}", 503, "error-503.json"),
+        (Api::Tracking, "GET", "/track/v1/reference/details/{referenceNumber}", 200, "track-reference-200.json"),
+        (Api::Tracking, "GET", "/track/v1/reference/details/{referenceNumber}", 200, "track-voided-only-200.json"),
         (
             Api::Tracking,
             "GET",
@@ -189,8 +75,7 @@ fn fixtures_match_the_response_schemas() {
         ),
     ];
     for (api, method, path, status, name) in cases {
-        let body: Value =
-            serde_json::from_slice(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let body: Value = serde_json::from_slice(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let operation = spec::operation(*api, method, path).unwrap();
         if let Err(violations) = operation.validate_response(*status, &body, Profile::UpsGateway) {
             panic!("{name}: {violations}");
@@ -201,10 +86,7 @@ fn fixtures_match_the_response_schemas() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.ends_with(".json") {
             assert!(cases.iter().any(|c| c.4 == name), "{name} is not validated");
-            assert!(
-                listed.contains(&name) || name.starts_with("error-"),
-                "{name} is not in SOURCES.md"
-            );
+            assert!(listed.contains(&name) || name.starts_with("error-"), "{name} is not in SOURCES.md");
         }
     }
 }
@@ -213,14 +95,8 @@ fn fixtures_match_the_response_schemas() {
 fn token() {
     let now: Timestamp = "2026-03-02T15:00:00Z".parse().unwrap();
     let token = oauth::parse_response(&response(200, "oauth-token-200.json"), now).unwrap();
-    assert_eq!(
-        token.token.expose_secret(),
-        "eyJraWQiOiJmaXh0dXJlIn0.eyJzdWIiOiJ3aGFyZiJ9.c2lnbmF0dXJl"
-    );
-    assert_eq!(
-        token.expires_at,
-        "2026-03-02T18:59:59Z".parse::<Timestamp>().unwrap()
-    );
+    assert_eq!(token.token.expose_secret(), "eyJraWQiOiJmaXh0dXJlIn0.eyJzdWIiOiJ3aGFyZiJ9.c2lnbmF0dXJl");
+    assert_eq!(token.expires_at, "2026-03-02T18:59:59Z".parse::<Timestamp>().unwrap());
 
     let err = oauth::parse_response(&response(401, "oauth-token-401.json"), now).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Auth);
@@ -231,8 +107,7 @@ fn token() {
 #[test]
 fn address_validation_outcomes() {
     let sent = warehouse();
-    let valid =
-        address_validation::parse_response(&sent, &response(200, "xav-valid-200.json")).unwrap();
+    let valid = address_validation::parse_response(&sent, &response(200, "xav-valid-200.json")).unwrap();
     assert_eq!(valid.outcome, AddressOutcome::Valid);
     assert_eq!(valid.classification, Some(AddressClass::Commercial));
     let candidate = &valid.candidates[0].address;
@@ -245,63 +120,35 @@ fn address_validation_outcomes() {
     assert_eq!(candidate.name, "Shipping Desk");
     assert_eq!(candidate.company.as_deref(), Some("Harbor Goods LLC"));
 
-    let ambiguous =
-        address_validation::parse_response(&sent, &response(200, "xav-ambiguous-200.json"))
-            .unwrap();
+    let ambiguous = address_validation::parse_response(&sent, &response(200, "xav-ambiguous-200.json")).unwrap();
     assert_eq!(ambiguous.outcome, AddressOutcome::Ambiguous);
     assert_eq!(ambiguous.classification, Some(AddressClass::Unknown));
     assert_eq!(ambiguous.candidates.len(), 2);
-    assert_eq!(
-        ambiguous.candidates[0].classification,
-        Some(AddressClass::Residential)
-    );
+    assert_eq!(ambiguous.candidates[0].classification, Some(AddressClass::Residential));
     assert_eq!(ambiguous.candidates[0].address.postal_code, "78751-3822");
-    assert_eq!(
-        ambiguous.candidates[1].address.street2.as_deref(),
-        Some("STE 100")
-    );
+    assert_eq!(ambiguous.candidates[1].address.street2.as_deref(), Some("STE 100"));
     assert_eq!(ambiguous.candidates[1].address.postal_code, "78751");
     assert_eq!(ambiguous.messages[0].code.as_deref(), Some("XAV0001"));
 
-    let none =
-        address_validation::parse_response(&sent, &response(200, "xav-no-candidates-200.json"))
-            .unwrap();
+    let none = address_validation::parse_response(&sent, &response(200, "xav-no-candidates-200.json")).unwrap();
     assert_eq!(none.outcome, AddressOutcome::NotFound);
     assert!(none.candidates.is_empty());
 }
 
 #[test]
 fn shop_rates_with_delivery_estimates() {
-    let rates =
-        rating::parse_response(&response(200, "rate-shop-time-in-transit-200.json")).unwrap();
+    let rates = rating::parse_response(&response(200, "rate-shop-time-in-transit-200.json")).unwrap();
     let summary: Vec<(&str, Option<&str>, Money, bool)> = rates
         .iter()
-        .map(|r| {
-            (
-                r.carrier_service_code.as_str(),
-                r.service.as_deref(),
-                r.total.clone(),
-                r.negotiated,
-            )
-        })
+        .map(|r| (r.carrier_service_code.as_str(), r.service.as_deref(), r.total.clone(), r.negotiated))
         .collect();
     assert_eq!(
         summary,
         [
             ("03", Some("ups_ground"), Money::usd(dec!(12.11)), true),
-            (
-                "12",
-                Some("ups_3_day_select"),
-                Money::usd(dec!(23.29)),
-                true
-            ),
+            ("12", Some("ups_3_day_select"), Money::usd(dec!(23.29)), true),
             ("02", Some("ups_2nd_day_air"), Money::usd(dec!(33.07)), true),
-            (
-                "01",
-                Some("ups_next_day_air"),
-                Money::usd(dec!(60.65)),
-                true
-            ),
+            ("01", Some("ups_next_day_air"), Money::usd(dec!(60.65)), true),
             ("75", None, Money::usd(dec!(95.00)), false),
         ]
     );
@@ -319,16 +166,11 @@ fn shop_rates_with_delivery_estimates() {
     assert_eq!(rates[4].service_name, "UPS Heavy Goods");
     assert_eq!(rates[4].delivery, None);
     // The response alert applies to every rate; the ground one has its own alert too.
-    let codes: Vec<&str> = ground
-        .messages
-        .iter()
-        .filter_map(|m| m.code.as_deref())
-        .collect();
+    let codes: Vec<&str> = ground.messages.iter().filter_map(|m| m.code.as_deref()).collect();
     assert_eq!(codes, ["110971", "110920"]);
 
     // Rate shopping over these quotes.
-    let pick =
-        |deadline| cheapest_delivered_by(&rates, deadline).map(|r| r.carrier_service_code.as_str());
+    let pick = |deadline| cheapest_delivered_by(&rates, deadline).map(|r| r.carrier_service_code.as_str());
     assert_eq!(pick(date(2026, 3, 5)), Some("03"));
     assert_eq!(pick(date(2026, 3, 4)), Some("02"));
     assert_eq!(pick(date(2026, 3, 3)), Some("01"));
@@ -354,11 +196,7 @@ fn rate_errors() {
     let err = rating::parse_response(&response(400, "rate-400.json")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Validation);
     assert_eq!(err.carrier_code(), Some("111210"));
-    assert!(
-        err.message.contains(
-            "The requested service is unavailable between the selected locations. (111210)"
-        )
-    );
+    assert!(err.message.contains("The requested service is unavailable between the selected locations. (111210)"));
 
     let mut limited = response(429, "error-429.json");
     limited.headers.push(("Retry-After".into(), "20".into()));
@@ -371,17 +209,11 @@ fn rate_errors() {
 #[test]
 fn two_package_gif_label() {
     let request = two_package_request();
-    let label =
-        shipping::parse_ship_response(&request, &response(200, "ship-gif-two-packages-200.json"))
-            .unwrap();
+    let label = shipping::parse_ship_response(&request, &response(200, "ship-gif-two-packages-200.json")).unwrap();
     assert_eq!(label.shipment_id, "1ZW4RF010212345676");
     assert_eq!(label.reference, "shp-01HZX4-1");
     assert_eq!(label.service, "ups_2nd_day_air");
-    let numbers: Vec<&str> = label
-        .packages
-        .iter()
-        .map(|p| p.tracking_number.as_str())
-        .collect();
+    let numbers: Vec<&str> = label.packages.iter().map(|p| p.tracking_number.as_str()).collect();
     assert_eq!(numbers, ["1ZW4RF010212345676", "1ZW4RF010212345685"]);
     for package in &label.packages {
         assert_eq!(package.image.format, LabelFormat::Gif);
@@ -395,82 +227,49 @@ fn two_package_gif_label() {
 
 #[test]
 fn negotiated_png_label_charges_the_negotiated_amount() {
-    let label = shipping::parse_ship_response(
-        &label_request(),
-        &response(200, "ship-png-negotiated-200.json"),
-    )
-    .unwrap();
+    let label =
+        shipping::parse_ship_response(&label_request(), &response(200, "ship-png-negotiated-200.json")).unwrap();
     assert_eq!(label.charge, Money::usd(dec!(9.88)));
     assert_eq!(label.list_charge, Money::usd(dec!(11.62)));
     assert_eq!(label.packages[0].image.format, LabelFormat::Png);
-    assert!(
-        label.packages[0]
-            .image
-            .data
-            .starts_with(b"\x89PNG\r\n\x1a\n")
-    );
+    assert!(label.packages[0].image.data.starts_with(b"\x89PNG\r\n\x1a\n"));
 }
 
 #[test]
 fn zpl_label_is_printer_text() {
-    let label =
-        shipping::parse_ship_response(&label_request(), &response(200, "ship-zpl-200.json"))
-            .unwrap();
+    let label = shipping::parse_ship_response(&label_request(), &response(200, "ship-zpl-200.json")).unwrap();
     assert_eq!(label.packages[0].image.format, LabelFormat::Zpl);
-    assert_eq!(
-        label.packages[0].image.data,
-        b"^XA\n^FO40,40^A0N,40,40^FD1ZW4RF010312345675^FS\n^XZ\n"
-    );
+    assert_eq!(label.packages[0].image.data, b"^XA\n^FO40,40^A0N,40,40^FD1ZW4RF010312345675^FS\n^XZ\n");
 }
 
 #[test]
 fn a_label_answer_that_cannot_be_read_says_the_label_may_exist() {
     // Two packages asked for, one returned: UPS made a shipment Wharf cannot account for.
-    let err =
-        shipping::parse_ship_response(&two_package_request(), &response(200, "ship-zpl-200.json"))
-            .unwrap_err();
+    let err = shipping::parse_ship_response(&two_package_request(), &response(200, "ship-zpl-200.json")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unexpected);
     assert!(err.needs_lookup_before_retry());
-    assert!(
-        err.message
-            .contains("2 packages were sent but UPS returned 1"),
-        "{}",
-        err.message
-    );
-    assert!(
-        err.message
-            .contains("look the shipment up by its reference"),
-        "{}",
-        err.message
-    );
+    assert!(err.message.contains("2 packages were sent but UPS returned 1"), "{}", err.message);
+    assert!(err.message.contains("look the shipment up by its reference"), "{}", err.message);
 }
 
 #[test]
 fn refused_label_lists_every_ups_error() {
-    let err = shipping::parse_ship_response(&label_request(), &response(400, "ship-400.json"))
-        .unwrap_err();
+    let err = shipping::parse_ship_response(&label_request(), &response(400, "ship-400.json")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Validation);
     assert!(!err.needs_lookup_before_retry());
-    let codes: Vec<&str> = err
-        .field_errors
-        .iter()
-        .filter_map(|e| e.code.as_deref())
-        .collect();
+    let codes: Vec<&str> = err.field_errors.iter().filter_map(|e| e.code.as_deref()).collect();
     assert_eq!(codes, ["120802", "120217"]);
 }
 
 #[test]
 fn void() {
-    let outcome =
-        shipping::parse_void_response("1ZW4RF010212345676", &response(200, "void-200.json"))
-            .unwrap();
+    let outcome = shipping::parse_void_response("1ZW4RF010212345676", &response(200, "void-200.json")).unwrap();
     assert!(outcome.voided);
     assert_eq!(outcome.status, "Voided");
     assert_eq!(outcome.packages.len(), 2);
     assert!(outcome.packages.iter().all(|p| p.voided));
 
-    let err = shipping::parse_void_response("1ZW4RF010212345676", &response(400, "void-400.json"))
-        .unwrap_err();
+    let err = shipping::parse_void_response("1ZW4RF010212345676", &response(400, "void-400.json")).unwrap_err();
     assert_eq!(err.operation, Operation::Void);
     assert_eq!(err.carrier_code(), Some("190117"));
 }
@@ -487,10 +286,7 @@ fn tracking_from_the_spec_examples() {
     assert_eq!(package.references, ["ShipRef123"]);
     let event = &package.events[0];
     // 07:13:56 local at -05:00.
-    assert_eq!(
-        event.occurred_at,
-        Some("2021-02-10T12:13:56Z".parse().unwrap())
-    );
+    assert_eq!(event.occurred_at, Some("2021-02-10T12:13:56Z".parse().unwrap()));
     assert_eq!(event.location.as_deref(), Some("Wayne, NJ, US"));
 }
 
@@ -499,10 +295,7 @@ fn delivered_package_journey() {
     let info = tracking::parse_response(&response(200, "track-delivered-200.json")).unwrap();
     let package = &info.packages[0];
     assert_eq!(package.status, TrackingStatus::Delivered);
-    assert_eq!(
-        package.delivered_at,
-        Some("2026-03-05T20:22:10Z".parse().unwrap())
-    );
+    assert_eq!(package.delivered_at, Some("2026-03-05T20:22:10Z".parse().unwrap()));
     let statuses: Vec<TrackingStatus> = package.events.iter().map(|e| e.status).collect();
     assert_eq!(
         statuses,
@@ -514,65 +307,45 @@ fn delivered_package_journey() {
             TrackingStatus::LabelCreated,
         ]
     );
-    assert_eq!(
-        package.events[3].location.as_deref(),
-        Some("Chicago, IL, US")
-    );
+    assert_eq!(package.events[3].location.as_deref(), Some("Chicago, IL, US"));
     assert_eq!(package.events[4].location.as_deref(), Some("US"));
     assert_eq!(package.references, ["shp-01HZX4-1", "PO 40830601"]);
 }
 
 #[test]
 fn not_found_both_ways() {
-    for (status, name) in [
-        (404, "track-not-found-404.json"),
-        (200, "track-not-found-warning-200.json"),
-    ] {
+    for (status, name) in [(404, "track-not-found-404.json"), (200, "track-not-found-warning-200.json")] {
         let err = tracking::parse_response(&response(status, name)).unwrap_err();
         assert_eq!(err.kind, ErrorKind::NotFound, "{name}");
         assert_eq!(err.carrier_code(), Some("TW0001"), "{name}");
-        assert_eq!(
-            tracking::parse_find_response("shp-01HZX4-1", &response(status, name)).unwrap(),
-            None
-        );
+        assert_eq!(tracking::parse_find_response("shp-01HZX4-1", &response(status, name)).unwrap(), None);
     }
     let err = tracking::parse_response(&response(503, "error-503.json")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Transient);
-    let err = tracking::parse_find_response("shp-01HZX4-1", &response(503, "error-503.json"))
-        .unwrap_err();
+    let err = tracking::parse_find_response("shp-01HZX4-1", &response(503, "error-503.json")).unwrap_err();
     assert_eq!(err.operation, Operation::FindShipment);
 }
 
 #[test]
 fn finding_a_shipment_by_reference_ignores_voided_labels() {
     let found =
-        tracking::parse_find_response("shp-01HZX4-1", &response(200, "track-reference-200.json"))
-            .unwrap()
-            .unwrap();
+        tracking::parse_find_response("shp-01HZX4-1", &response(200, "track-reference-200.json")).unwrap().unwrap();
     assert_eq!(found.shipment_id, "1ZW4RF010212345676");
-    assert_eq!(
-        found.tracking_numbers,
-        ["1ZW4RF010212345676", "1ZW4RF010212345685"]
-    );
+    assert_eq!(found.tracking_numbers, ["1ZW4RF010212345676", "1ZW4RF010212345685"]);
     assert_eq!(found.status, TrackingStatus::LabelCreated);
 
     let info = tracking::parse_response(&response(200, "track-reference-200.json")).unwrap();
     assert_eq!(info.packages[0].estimated_delivery, Some(date(2026, 3, 4)));
 
-    let voided =
-        tracking::parse_find_response("shp-01HZX4-1", &response(200, "track-voided-only-200.json"))
-            .unwrap();
+    let voided = tracking::parse_find_response("shp-01HZX4-1", &response(200, "track-voided-only-200.json")).unwrap();
     assert_eq!(voided, None);
 }
 
 #[test]
 fn a_duplicate_purchase_under_one_reference_is_reported() {
-    let found = tracking::parse_find_response(
-        "shp-01HZX4-1",
-        &response(200, "track-reference-duplicate-200.json"),
-    )
-    .unwrap()
-    .unwrap();
+    let found = tracking::parse_find_response("shp-01HZX4-1", &response(200, "track-reference-duplicate-200.json"))
+        .unwrap()
+        .unwrap();
     assert_eq!(found.shipment_id, "1ZW4RF010212345676");
     assert_eq!(found.status, TrackingStatus::InTransit);
     assert_eq!(found.also_found, ["1ZW4RF010212345712"]);

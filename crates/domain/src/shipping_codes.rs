@@ -75,8 +75,7 @@ impl ServiceCode {
                 self.name
             )
         } else {
-            let sears_carrier =
-                ShippingCodes::carrier(self.carrier).map_or("", |c| c.sears_carrier);
+            let sears_carrier = ShippingCodes::carrier(self.carrier).map_or("", |c| c.sears_carrier);
             format!(
                 "Sears lists no shipping method for {}; its {} methods are {}. Choose a service Sears lists, or \
                  record the shipment with the Sears method that matches (--carrier {} --service METHOD)",
@@ -86,11 +85,7 @@ impl ServiceCode {
                 sears_carrier
             )
         };
-        Err(NoSearsCode {
-            carrier: self.carrier.to_owned(),
-            service: self.code.to_owned(),
-            reason,
-        })
+        Err(NoSearsCode { carrier: self.carrier.to_owned(), service: self.code.to_owned(), reason })
     }
 }
 
@@ -118,12 +113,8 @@ pub enum Confirmation {
 }
 
 impl Confirmation {
-    pub const ALL: [Confirmation; 4] = [
-        Confirmation::None,
-        Confirmation::Delivery,
-        Confirmation::Signature,
-        Confirmation::AdultSignature,
-    ];
+    pub const ALL: [Confirmation; 4] =
+        [Confirmation::None, Confirmation::Delivery, Confirmation::Signature, Confirmation::AdultSignature];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -146,9 +137,7 @@ impl Confirmation {
     /// Case-insensitive lookup by Wharf code.
     pub fn from_code(code: &str) -> Option<Confirmation> {
         let code = code.trim();
-        Confirmation::ALL
-            .into_iter()
-            .find(|c| c.code().eq_ignore_ascii_case(code))
+        Confirmation::ALL.into_iter().find(|c| c.code().eq_ignore_ascii_case(code))
     }
 
     /// UPS package-level `PackageServiceOptions/DeliveryConfirmation/DCISType`. `None` means no
@@ -188,15 +177,7 @@ const fn ups(
     sears: Option<SearsShipCode>,
     domestic: bool,
 ) -> ServiceCode {
-    ServiceCode {
-        carrier: "ups",
-        code,
-        name,
-        ups_code: Some(ups_code),
-        sears,
-        domestic,
-        international: !domestic,
-    }
+    ServiceCode { carrier: "ups", code, name, ups_code: Some(ups_code), sears, domestic, international: !domestic }
 }
 
 const fn manual(
@@ -205,288 +186,62 @@ const fn manual(
     name: &'static str,
     sears: Option<SearsShipCode>,
 ) -> ServiceCode {
-    ServiceCode {
-        carrier,
-        code,
-        name,
-        ups_code: None,
-        sears,
-        domestic: true,
-        international: false,
-    }
+    ServiceCode { carrier, code, name, ups_code: None, sears, domestic: true, international: false }
 }
 
 static CARRIERS: [CarrierCode; 5] = [
-    CarrierCode {
-        code: "ups",
-        name: "UPS",
-        sears_carrier: "UPS",
-        buys_labels: true,
-    },
-    CarrierCode {
-        code: "usps",
-        name: "USPS",
-        sears_carrier: "USPS",
-        buys_labels: false,
-    },
-    CarrierCode {
-        code: "fedex",
-        name: "FedEx",
-        sears_carrier: "FDE",
-        buys_labels: false,
-    },
-    CarrierCode {
-        code: "dhl",
-        name: "DHL",
-        sears_carrier: "DHLC",
-        buys_labels: false,
-    },
-    CarrierCode {
-        code: "other",
-        name: "Other carrier",
-        sears_carrier: "OTH",
-        buys_labels: false,
-    },
+    CarrierCode { code: "ups", name: "UPS", sears_carrier: "UPS", buys_labels: true },
+    CarrierCode { code: "usps", name: "USPS", sears_carrier: "USPS", buys_labels: false },
+    CarrierCode { code: "fedex", name: "FedEx", sears_carrier: "FDE", buys_labels: false },
+    CarrierCode { code: "dhl", name: "DHL", sears_carrier: "DHLC", buys_labels: false },
+    CarrierCode { code: "other", name: "Other carrier", sears_carrier: "OTH", buys_labels: false },
 ];
 
 // UPS codes 01..65 are listed in Shipping.yaml `Shipment/Service/Code`; 92 and 93 (SurePost) come from the UPS
 // service-code appendix, which the vendored specs do not include. Sears methods follow the speed class: both
 // Next Day Air variants are Sears `Next Day`, both 2nd Day Air variants are `Second Day`.
 static SERVICES: [ServiceCode; 33] = [
-    ups(
-        "ups_ground",
-        "UPS Ground",
-        "03",
-        sears("UPS", "Ground"),
-        true,
-    ),
+    ups("ups_ground", "UPS Ground", "03", sears("UPS", "Ground"), true),
     ups("ups_3_day_select", "UPS 3 Day Select", "12", None, true),
-    ups(
-        "ups_2nd_day_air",
-        "UPS 2nd Day Air",
-        "02",
-        sears("UPS", "Second Day"),
-        true,
-    ),
-    ups(
-        "ups_2nd_day_air_am",
-        "UPS 2nd Day Air A.M.",
-        "59",
-        sears("UPS", "Second Day"),
-        true,
-    ),
-    ups(
-        "ups_next_day_air_saver",
-        "UPS Next Day Air Saver",
-        "13",
-        sears("UPS", "Next Day Saver"),
-        true,
-    ),
-    ups(
-        "ups_next_day_air",
-        "UPS Next Day Air",
-        "01",
-        sears("UPS", "Next Day"),
-        true,
-    ),
-    ups(
-        "ups_next_day_air_early_am",
-        "UPS Next Day Air Early",
-        "14",
-        sears("UPS", "Next Day"),
-        true,
-    ),
-    ups(
-        "ups_surepost_less_than_1_lb",
-        "UPS SurePost Less Than 1 lb",
-        "92",
-        sears("UPS", "SurePost"),
-        true,
-    ),
-    ups(
-        "ups_surepost_1_lb_or_greater",
-        "UPS SurePost 1 lb or Greater",
-        "93",
-        sears("UPS", "SurePost"),
-        true,
-    ),
-    ups(
-        "ups_standard_international",
-        "UPS Standard",
-        "11",
-        None,
-        false,
-    ),
-    ups(
-        "ups_worldwide_express",
-        "UPS Worldwide Express",
-        "07",
-        None,
-        false,
-    ),
-    ups(
-        "ups_worldwide_expedited",
-        "UPS Worldwide Expedited",
-        "08",
-        None,
-        false,
-    ),
-    ups(
-        "ups_worldwide_express_plus",
-        "UPS Worldwide Express Plus",
-        "54",
-        None,
-        false,
-    ),
-    ups(
-        "ups_worldwide_saver",
-        "UPS Worldwide Saver",
-        "65",
-        None,
-        false,
-    ),
-    manual(
-        "usps",
-        "usps_first_class_mail",
-        "USPS First Class Mail",
-        sears("USPS", "First Class"),
-    ),
-    manual(
-        "usps",
-        "usps_priority_mail",
-        "USPS Priority Mail",
-        sears("USPS", "Priority"),
-    ),
-    manual(
-        "usps",
-        "usps_parcel_select",
-        "USPS Parcel Select (Parcel Post)",
-        sears("USPS", "Parcel Post"),
-    ),
-    manual(
-        "usps",
-        "usps_standard_mail",
-        "USPS Standard Mail",
-        sears("USPS", "Standard Mail"),
-    ),
-    manual(
-        "usps",
-        "usps_priority_mail_express",
-        "USPS Priority Mail Express",
-        None,
-    ),
-    manual(
-        "usps",
-        "usps_ground_advantage",
-        "USPS Ground Advantage",
-        None,
-    ),
+    ups("ups_2nd_day_air", "UPS 2nd Day Air", "02", sears("UPS", "Second Day"), true),
+    ups("ups_2nd_day_air_am", "UPS 2nd Day Air A.M.", "59", sears("UPS", "Second Day"), true),
+    ups("ups_next_day_air_saver", "UPS Next Day Air Saver", "13", sears("UPS", "Next Day Saver"), true),
+    ups("ups_next_day_air", "UPS Next Day Air", "01", sears("UPS", "Next Day"), true),
+    ups("ups_next_day_air_early_am", "UPS Next Day Air Early", "14", sears("UPS", "Next Day"), true),
+    ups("ups_surepost_less_than_1_lb", "UPS SurePost Less Than 1 lb", "92", sears("UPS", "SurePost"), true),
+    ups("ups_surepost_1_lb_or_greater", "UPS SurePost 1 lb or Greater", "93", sears("UPS", "SurePost"), true),
+    ups("ups_standard_international", "UPS Standard", "11", None, false),
+    ups("ups_worldwide_express", "UPS Worldwide Express", "07", None, false),
+    ups("ups_worldwide_expedited", "UPS Worldwide Expedited", "08", None, false),
+    ups("ups_worldwide_express_plus", "UPS Worldwide Express Plus", "54", None, false),
+    ups("ups_worldwide_saver", "UPS Worldwide Saver", "65", None, false),
+    manual("usps", "usps_first_class_mail", "USPS First Class Mail", sears("USPS", "First Class")),
+    manual("usps", "usps_priority_mail", "USPS Priority Mail", sears("USPS", "Priority")),
+    manual("usps", "usps_parcel_select", "USPS Parcel Select (Parcel Post)", sears("USPS", "Parcel Post")),
+    manual("usps", "usps_standard_mail", "USPS Standard Mail", sears("USPS", "Standard Mail")),
+    manual("usps", "usps_priority_mail_express", "USPS Priority Mail Express", None),
+    manual("usps", "usps_ground_advantage", "USPS Ground Advantage", None),
     manual("usps", "usps_media_mail", "USPS Media Mail", None),
-    manual(
-        "fedex",
-        "fedex_ground",
-        "FedEx Ground",
-        sears("FDE", "Ground"),
-    ),
-    manual(
-        "fedex",
-        "fedex_home_delivery",
-        "FedEx Home Delivery",
-        sears("FDE", "Ground"),
-    ),
-    manual(
-        "fedex",
-        "fedex_2day",
-        "FedEx 2Day",
-        sears("FDE", "Second Day"),
-    ),
-    manual(
-        "fedex",
-        "fedex_standard_overnight",
-        "FedEx Standard Overnight",
-        sears("FDE", "Next Day"),
-    ),
-    manual(
-        "fedex",
-        "fedex_priority_overnight",
-        "FedEx Priority Overnight",
-        sears("FDE", "Next Day"),
-    ),
-    manual(
-        "fedex",
-        "fedex_smartpost",
-        "FedEx SmartPost",
-        sears("SMRT", "Smart Post"),
-    ),
-    manual(
-        "dhl",
-        "dhl_economy",
-        "DHL Economy",
-        sears("DHLC", "Economy"),
-    ),
-    manual(
-        "dhl",
-        "dhl_priority",
-        "DHL Priority",
-        sears("DHLC", "Priority"),
-    ),
-    manual(
-        "other",
-        "other_standard",
-        "Other carrier, standard",
-        sears("OTH", "Standard"),
-    ),
-    manual(
-        "other",
-        "other_expedited",
-        "Other carrier, expedited",
-        sears("OTH", "Expedited"),
-    ),
-    manual(
-        "other",
-        "other_premium",
-        "Other carrier, premium",
-        sears("OTH", "Premium"),
-    ),
-    manual(
-        "other",
-        "other_pickup",
-        "Customer pickup",
-        sears("OTH", "Pickup"),
-    ),
+    manual("fedex", "fedex_ground", "FedEx Ground", sears("FDE", "Ground")),
+    manual("fedex", "fedex_home_delivery", "FedEx Home Delivery", sears("FDE", "Ground")),
+    manual("fedex", "fedex_2day", "FedEx 2Day", sears("FDE", "Second Day")),
+    manual("fedex", "fedex_standard_overnight", "FedEx Standard Overnight", sears("FDE", "Next Day")),
+    manual("fedex", "fedex_priority_overnight", "FedEx Priority Overnight", sears("FDE", "Next Day")),
+    manual("fedex", "fedex_smartpost", "FedEx SmartPost", sears("SMRT", "Smart Post")),
+    manual("dhl", "dhl_economy", "DHL Economy", sears("DHLC", "Economy")),
+    manual("dhl", "dhl_priority", "DHL Priority", sears("DHLC", "Priority")),
+    manual("other", "other_standard", "Other carrier, standard", sears("OTH", "Standard")),
+    manual("other", "other_expedited", "Other carrier, expedited", sears("OTH", "Expedited")),
+    manual("other", "other_premium", "Other carrier, premium", sears("OTH", "Premium")),
+    manual("other", "other_pickup", "Customer pickup", sears("OTH", "Pickup")),
 ];
 
 static PACKAGES: [PackageCode; 10] = [
-    PackageCode {
-        carrier: None,
-        code: "package",
-        name: "Package (customer supplied)",
-        ups_code: Some("02"),
-    },
-    PackageCode {
-        carrier: Some("ups"),
-        code: "ups_letter",
-        name: "UPS Letter",
-        ups_code: Some("01"),
-    },
-    PackageCode {
-        carrier: Some("ups"),
-        code: "ups_tube",
-        name: "UPS Tube",
-        ups_code: Some("03"),
-    },
-    PackageCode {
-        carrier: Some("ups"),
-        code: "ups_pak",
-        name: "UPS Pak",
-        ups_code: Some("04"),
-    },
-    PackageCode {
-        carrier: Some("ups"),
-        code: "ups_express_box",
-        name: "UPS Express Box",
-        ups_code: Some("21"),
-    },
+    PackageCode { carrier: None, code: "package", name: "Package (customer supplied)", ups_code: Some("02") },
+    PackageCode { carrier: Some("ups"), code: "ups_letter", name: "UPS Letter", ups_code: Some("01") },
+    PackageCode { carrier: Some("ups"), code: "ups_tube", name: "UPS Tube", ups_code: Some("03") },
+    PackageCode { carrier: Some("ups"), code: "ups_pak", name: "UPS Pak", ups_code: Some("04") },
+    PackageCode { carrier: Some("ups"), code: "ups_express_box", name: "UPS Express Box", ups_code: Some("21") },
     PackageCode {
         carrier: Some("ups"),
         code: "ups_express_box_small",
@@ -505,56 +260,31 @@ static PACKAGES: [PackageCode; 10] = [
         name: "UPS Large Express Box",
         ups_code: Some("2c"),
     },
-    PackageCode {
-        carrier: Some("ups"),
-        code: "ups_10kg_box",
-        name: "UPS 10KG Box",
-        ups_code: Some("25"),
-    },
-    PackageCode {
-        carrier: Some("ups"),
-        code: "ups_25kg_box",
-        name: "UPS 25KG Box",
-        ups_code: Some("24"),
-    },
+    PackageCode { carrier: Some("ups"), code: "ups_10kg_box", name: "UPS 10KG Box", ups_code: Some("25") },
+    PackageCode { carrier: Some("ups"), code: "ups_25kg_box", name: "UPS 25KG Box", ups_code: Some("24") },
 ];
 
-static SEARS_CARRIERS: LazyLock<Vec<SearsCarrier>> =
-    LazyLock::new(|| parse_sears_carriers(SEARS_CARRIERS_TSV));
+static SEARS_CARRIERS: LazyLock<Vec<SearsCarrier>> = LazyLock::new(|| parse_sears_carriers(SEARS_CARRIERS_TSV));
 
 /// Parses the Sears carrier list: `#` comment lines, one header line, then tab-separated rows of carrier,
 /// carrier description, method, method description. A carrier code listed twice (AVRT) is merged, keeping the
 /// first description. The file is vendored and tested, so a malformed row is a build defect and panics.
 fn parse_sears_carriers(tsv: &'static str) -> Vec<SearsCarrier> {
     let mut carriers: Vec<SearsCarrier> = Vec::new();
-    let rows = tsv
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .skip(1);
+    let rows = tsv.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()).skip(1);
     for row in rows {
         let fields: Vec<&'static str> = row.split('\t').map(str::trim).collect();
         let [code, description, method, method_description] = fields[..] else {
             panic!("shipping-carriers-v1.tsv: expected 4 tab-separated fields in {row:?}");
         };
-        let method = SearsMethod {
-            method,
-            description: method_description,
-        };
+        let method = SearsMethod { method, description: method_description };
         match carriers.iter_mut().find(|c| c.code == code) {
             Some(carrier) => {
-                if !carrier
-                    .methods
-                    .iter()
-                    .any(|m| m.method.eq_ignore_ascii_case(method.method))
-                {
+                if !carrier.methods.iter().any(|m| m.method.eq_ignore_ascii_case(method.method)) {
                     carrier.methods.push(method);
                 }
             }
-            None => carriers.push(SearsCarrier {
-                code,
-                description,
-                methods: vec![method],
-            }),
+            None => carriers.push(SearsCarrier { code, description, methods: vec![method] }),
         }
     }
     carriers
@@ -592,9 +322,7 @@ impl ShippingCodes {
     /// The UPS service with this UPS service code (e.g. `03`), as returned in rate responses.
     pub fn ups_service(ups_code: &str) -> Option<&'static ServiceCode> {
         let ups_code = ups_code.trim();
-        SERVICES
-            .iter()
-            .find(|s| s.ups_code.is_some_and(|c| c.eq_ignore_ascii_case(ups_code)))
+        SERVICES.iter().find(|s| s.ups_code.is_some_and(|c| c.eq_ignore_ascii_case(ups_code)))
     }
 
     pub fn packages() -> &'static [PackageCode] {
@@ -609,9 +337,7 @@ impl ShippingCodes {
     /// The package type with this UPS packaging code (e.g. `02`).
     pub fn ups_package(ups_code: &str) -> Option<&'static PackageCode> {
         let ups_code = ups_code.trim();
-        PACKAGES
-            .iter()
-            .find(|p| p.ups_code.is_some_and(|c| c.eq_ignore_ascii_case(ups_code)))
+        PACKAGES.iter().find(|p| p.ups_code.is_some_and(|c| c.eq_ignore_ascii_case(ups_code)))
     }
 
     /// Sears's full carrier list, in file order.
@@ -621,9 +347,7 @@ impl ShippingCodes {
 
     pub fn sears_carrier(code: &str) -> Option<&'static SearsCarrier> {
         let code = code.trim();
-        SEARS_CARRIERS
-            .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(code))
+        SEARS_CARRIERS.iter().find(|c| c.code.eq_ignore_ascii_case(code))
     }
 
     /// A Sears carrier and method from the list, returned in the list's spelling.
@@ -634,10 +358,7 @@ impl ShippingCodes {
             .methods
             .iter()
             .find(|m| m.method.eq_ignore_ascii_case(method))
-            .map(|m| SearsShipCode {
-                carrier: carrier.code,
-                method: m.method,
-            })
+            .map(|m| SearsShipCode { carrier: carrier.code, method: m.method })
     }
 
     /// The Sears carrier and method to report for a shipment.
@@ -647,19 +368,12 @@ impl ShippingCodes {
     /// `Next Day`). A Wharf service must belong to the carrier given.
     pub fn sears_code_for(carrier: &str, service: &str) -> Result<SearsShipCode, NoSearsCode> {
         let (carrier, service) = (carrier.trim(), service.trim());
-        let no_code = |reason: String| NoSearsCode {
-            carrier: carrier.to_owned(),
-            service: service.to_owned(),
-            reason,
-        };
+        let no_code = |reason: String| NoSearsCode { carrier: carrier.to_owned(), service: service.to_owned(), reason };
 
         if let Some(known) = Self::service(service) {
-            let owner =
-                Self::carrier(known.carrier).expect("every service belongs to a listed carrier");
+            let owner = Self::carrier(known.carrier).expect("every service belongs to a listed carrier");
             let same_carrier = owner.code.eq_ignore_ascii_case(carrier)
-                || known
-                    .sears
-                    .is_some_and(|s| s.carrier.eq_ignore_ascii_case(carrier));
+                || known.sears.is_some_and(|s| s.carrier.eq_ignore_ascii_case(carrier));
             if !same_carrier {
                 return Err(no_code(format!(
                     "service {} ({}) belongs to carrier {}, not {carrier}; pass --carrier {} or a service of {carrier}",
@@ -693,13 +407,7 @@ impl ShippingCodes {
 
     fn sears_methods_list(sears_carrier: &str) -> String {
         Self::sears_carrier(sears_carrier)
-            .map(|c| {
-                c.methods
-                    .iter()
-                    .map(|m| m.method)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
+            .map(|c| c.methods.iter().map(|m| m.method).collect::<Vec<_>>().join(", "))
             .unwrap_or_default()
     }
 }
@@ -715,10 +423,7 @@ mod tests {
     #[test]
     fn sears_list_has_the_rows_and_carriers_spec_5_3_counts() {
         // SPEC.md §5.3: 121 carrier/method rows, 104 carrier codes, AVRT listed twice.
-        let rows: usize = ShippingCodes::sears_carriers()
-            .iter()
-            .map(|c| c.methods.len())
-            .sum();
+        let rows: usize = ShippingCodes::sears_carriers().iter().map(|c| c.methods.len()).sum();
         // The two AVRT rows both carry method LTL, so merging them leaves 120 distinct carrier/method pairs.
         assert_eq!(rows, 120);
         assert_eq!(ShippingCodes::sears_carriers().len(), 104);
@@ -730,39 +435,16 @@ mod tests {
     #[test]
     fn parcel_carriers_have_the_methods_of_the_list() {
         let methods = |c: &str| -> Vec<&str> {
-            ShippingCodes::sears_carrier(c)
-                .unwrap()
-                .methods
-                .iter()
-                .map(|m| m.method)
-                .collect()
+            ShippingCodes::sears_carrier(c).unwrap().methods.iter().map(|m| m.method).collect()
         };
-        assert_eq!(
-            methods("UPS"),
-            [
-                "Next Day Saver",
-                "Ground",
-                "Next Day",
-                "Second Day",
-                "SurePost"
-            ]
-        );
+        assert_eq!(methods("UPS"), ["Next Day Saver", "Ground", "Next Day", "Second Day", "SurePost"]);
         assert_eq!(methods("FDE"), ["Ground", "Next Day", "Second Day"]);
-        assert_eq!(
-            methods("OTH"),
-            ["Expedited", "Pickup", "Standard", "Premium"]
-        );
-        assert_eq!(
-            methods("USPS"),
-            ["First Class", "Parcel Post", "Priority", "Standard Mail"]
-        );
+        assert_eq!(methods("OTH"), ["Expedited", "Pickup", "Standard", "Premium"]);
+        assert_eq!(methods("USPS"), ["First Class", "Parcel Post", "Priority", "Standard Mail"]);
         assert_eq!(methods("DHLC"), ["Economy", "Priority", "Connect"]);
         assert_eq!(methods("SMRT"), ["Smart Post"]);
         assert_eq!(methods("ODFL"), ["LTL"]);
-        assert_eq!(
-            ShippingCodes::sears_carrier("FDE").unwrap().description,
-            "Federal Express"
-        );
+        assert_eq!(ShippingCodes::sears_carrier("FDE").unwrap().description, "Federal Express");
         assert_eq!(
             ShippingCodes::sears_carrier("UPS").unwrap().methods[0].description,
             "Next Day Saver (next day after 10am)"
@@ -775,27 +457,11 @@ mod tests {
             ("ups_ground", "03", Some(code("UPS", "Ground"))),
             ("ups_next_day_air", "01", Some(code("UPS", "Next Day"))),
             ("ups_2nd_day_air", "02", Some(code("UPS", "Second Day"))),
-            (
-                "ups_next_day_air_saver",
-                "13",
-                Some(code("UPS", "Next Day Saver")),
-            ),
-            (
-                "ups_next_day_air_early_am",
-                "14",
-                Some(code("UPS", "Next Day")),
-            ),
+            ("ups_next_day_air_saver", "13", Some(code("UPS", "Next Day Saver"))),
+            ("ups_next_day_air_early_am", "14", Some(code("UPS", "Next Day"))),
             ("ups_2nd_day_air_am", "59", Some(code("UPS", "Second Day"))),
-            (
-                "ups_surepost_less_than_1_lb",
-                "92",
-                Some(code("UPS", "SurePost")),
-            ),
-            (
-                "ups_surepost_1_lb_or_greater",
-                "93",
-                Some(code("UPS", "SurePost")),
-            ),
+            ("ups_surepost_less_than_1_lb", "92", Some(code("UPS", "SurePost"))),
+            ("ups_surepost_1_lb_or_greater", "93", Some(code("UPS", "SurePost"))),
             ("ups_3_day_select", "12", None),
             ("ups_worldwide_saver", "65", None),
         ];
@@ -823,18 +489,9 @@ mod tests {
         assert_eq!(ups_codes.len(), count);
         for service in ShippingCodes::services() {
             if let Some(sears) = service.sears {
-                assert_eq!(
-                    ShippingCodes::sears_method(sears.carrier, sears.method),
-                    Some(sears),
-                    "{}",
-                    service.code
-                );
+                assert_eq!(ShippingCodes::sears_method(sears.carrier, sears.method), Some(sears), "{}", service.code);
             }
-            assert!(
-                ShippingCodes::carrier(service.carrier).is_some(),
-                "{}",
-                service.code
-            );
+            assert!(ShippingCodes::carrier(service.carrier).is_some(), "{}", service.code);
         }
     }
 
@@ -843,34 +500,20 @@ mod tests {
         let err = ShippingCodes::sears_code_for("ups", "ups_3_day_select").unwrap_err();
         assert_eq!(err.service, "ups_3_day_select");
         assert!(err.reason.contains("UPS 3 Day Select"), "{}", err.reason);
-        assert!(
-            err.reason
-                .contains("Next Day Saver, Ground, Next Day, Second Day, SurePost"),
-            "{}",
-            err.reason
-        );
+        assert!(err.reason.contains("Next Day Saver, Ground, Next Day, Second Day, SurePost"), "{}", err.reason);
 
         let err = ShippingCodes::sears_code_for("ups", "ups_worldwide_express").unwrap_err();
         assert!(err.reason.contains("international"), "{}", err.reason);
 
         let err = ShippingCodes::sears_code_for("usps", "usps_ground_advantage").unwrap_err();
-        assert!(
-            err.reason
-                .contains("First Class, Parcel Post, Priority, Standard Mail"),
-            "{}",
-            err.reason
-        );
+        assert!(err.reason.contains("First Class, Parcel Post, Priority, Standard Mail"), "{}", err.reason);
     }
 
     #[test]
     fn wharf_codes_resolve_to_sears_codes() {
         let cases = [
             ("ups", "ups_ground", code("UPS", "Ground")),
-            (
-                "UPS",
-                "ups_next_day_air_saver",
-                code("UPS", "Next Day Saver"),
-            ),
+            ("UPS", "ups_next_day_air_saver", code("UPS", "Next Day Saver")),
             ("usps", "usps_priority_mail", code("USPS", "Priority")),
             ("usps", "usps_first_class_mail", code("USPS", "First Class")),
             ("usps", "usps_parcel_select", code("USPS", "Parcel Post")),
@@ -884,11 +527,7 @@ mod tests {
             ("other", "other_premium", code("OTH", "Premium")),
         ];
         for (carrier, service, expected) in cases {
-            assert_eq!(
-                ShippingCodes::sears_code_for(carrier, service),
-                Ok(expected),
-                "{carrier} {service}"
-            );
+            assert_eq!(ShippingCodes::sears_code_for(carrier, service), Ok(expected), "{carrier} {service}");
         }
     }
 
@@ -907,30 +546,17 @@ mod tests {
             ("AVRT", "LTL", code("AVRT", "LTL")),
         ];
         for (carrier, service, expected) in cases {
-            assert_eq!(
-                ShippingCodes::sears_code_for(carrier, service),
-                Ok(expected),
-                "{carrier} {service}"
-            );
+            assert_eq!(ShippingCodes::sears_code_for(carrier, service), Ok(expected), "{carrier} {service}");
         }
     }
 
     #[test]
     fn unknown_or_mismatched_codes_are_refused_with_a_reason() {
         let err = ShippingCodes::sears_code_for("fedex", "ups_ground").unwrap_err();
-        assert!(
-            err.reason.contains("belongs to carrier ups"),
-            "{}",
-            err.reason
-        );
+        assert!(err.reason.contains("belongs to carrier ups"), "{}", err.reason);
 
         let err = ShippingCodes::sears_code_for("UPS", "Overnight").unwrap_err();
-        assert!(
-            err.reason
-                .contains("Next Day Saver, Ground, Next Day, Second Day, SurePost"),
-            "{}",
-            err.reason
-        );
+        assert!(err.reason.contains("Next Day Saver, Ground, Next Day, Second Day, SurePost"), "{}", err.reason);
 
         let err = ShippingCodes::sears_code_for("ACME", "Ground").unwrap_err();
         assert!(err.reason.contains("unknown carrier"), "{}", err.reason);
@@ -952,11 +578,7 @@ mod tests {
             ("ups_25kg_box", "24"),
         ];
         for (package, ups_code) in cases {
-            assert_eq!(
-                ShippingCodes::package(package).unwrap().ups_code,
-                Some(ups_code),
-                "{package}"
-            );
+            assert_eq!(ShippingCodes::package(package).unwrap().ups_code, Some(ups_code), "{package}");
             assert_eq!(ShippingCodes::ups_package(ups_code).unwrap().code, package);
         }
         assert_eq!(ShippingCodes::package("package").unwrap().carrier, None);
@@ -965,30 +587,19 @@ mod tests {
 
     #[test]
     fn confirmations_map_to_ups_package_dcis_types() {
-        assert_eq!(
-            Confirmation::from_code("adult_signature"),
-            Some(Confirmation::AdultSignature)
-        );
-        assert_eq!(
-            Confirmation::from_code("Signature"),
-            Some(Confirmation::Signature)
-        );
+        assert_eq!(Confirmation::from_code("adult_signature"), Some(Confirmation::AdultSignature));
+        assert_eq!(Confirmation::from_code("Signature"), Some(Confirmation::Signature));
         assert_eq!(Confirmation::from_code("sms"), None);
         assert_eq!(Confirmation::None.ups_dcis_type(), None);
         assert_eq!(Confirmation::Delivery.ups_dcis_type(), None);
         assert_eq!(Confirmation::Signature.ups_dcis_type(), Some("2"));
         assert_eq!(Confirmation::AdultSignature.ups_dcis_type(), Some("3"));
-        assert_eq!(
-            serde_json::to_string(&Confirmation::AdultSignature).unwrap(),
-            "\"adult_signature\""
-        );
+        assert_eq!(serde_json::to_string(&Confirmation::AdultSignature).unwrap(), "\"adult_signature\"");
     }
 
     #[test]
     fn services_for_a_carrier_are_listed_in_table_order() {
-        let fedex: Vec<&str> = ShippingCodes::services_for("FedEx")
-            .map(|s| s.code)
-            .collect();
+        let fedex: Vec<&str> = ShippingCodes::services_for("FedEx").map(|s| s.code).collect();
         assert_eq!(
             fedex,
             [

@@ -8,14 +8,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use wharf_domain::Address;
 
-use crate::address_validation::{
-    AddressCandidate, AddressClass, AddressOutcome, AddressValidation,
-};
+use crate::address_validation::{AddressCandidate, AddressClass, AddressOutcome, AddressValidation};
 use crate::error::{CarrierError, FieldError, Operation};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::ups::wire::{
-    CARRIER, CodeDescription, ResponseHeader, error_from_response, failed_status, one_or_many,
-    unreadable,
+    CARRIER, CodeDescription, ResponseHeader, error_from_response, failed_status, one_or_many, unreadable,
 };
 
 /// `3` = address validation and address classification.
@@ -25,43 +22,25 @@ pub fn build_request(address: &Address) -> Result<HttpRequest, CarrierError> {
     let mut errors = Vec::new();
     let country = address.country.trim().to_ascii_uppercase();
     if country != "US" && country != "PR" {
-        errors.push(FieldError::field(
-            "address.country",
-            "UPS validates US and Puerto Rico addresses only",
-        ));
+        errors.push(FieldError::field("address.country", "UPS validates US and Puerto Rico addresses only"));
     }
-    let lines: Vec<&str> = address
-        .street_lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<&str> = address.street_lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.is_empty() {
-        errors.push(FieldError::field(
-            "address.street1",
-            "a street address is required",
-        ));
+        errors.push(FieldError::field("address.street1", "a street address is required"));
     }
     for (index, line) in lines.iter().enumerate() {
         if line.chars().count() > 100 {
-            errors.push(FieldError::field(
-                format!("address.street{}", index + 1),
-                "UPS accepts at most 100 characters",
-            ));
+            errors
+                .push(FieldError::field(format!("address.street{}", index + 1), "UPS accepts at most 100 characters"));
         }
     }
     if !errors.is_empty() {
-        return Err(CarrierError::invalid_request(
-            CARRIER,
-            Operation::ValidateAddress,
-            errors,
-        ));
+        return Err(CarrierError::invalid_request(CARRIER, Operation::ValidateAddress, errors));
     }
     let postal = address.postal_code.trim();
     let (primary, extended) = match postal.split_once('-') {
         Some((zip, plus4)) => (zip.trim(), Some(plus4.trim()).filter(|p| !p.is_empty())),
-        None if postal.len() == 9 && postal.bytes().all(|b| b.is_ascii_digit()) => {
-            (&postal[..5], Some(&postal[5..]))
-        }
+        None if postal.len() == 9 && postal.bytes().all(|b| b.is_ascii_digit()) => (&postal[..5], Some(&postal[5..])),
         None => (postal, None),
     };
     let mut key = serde_json::Map::new();
@@ -73,21 +52,14 @@ pub fn build_request(address: &Address) -> Result<HttpRequest, CarrierError> {
     }
     key.insert("AddressLine".into(), json!(lines));
     insert_nonblank(&mut key, "PoliticalDivision2", address.city.trim());
-    insert_nonblank(
-        &mut key,
-        "PoliticalDivision1",
-        &address.state.trim().to_ascii_uppercase(),
-    );
+    insert_nonblank(&mut key, "PoliticalDivision1", &address.state.trim().to_ascii_uppercase());
     insert_nonblank(&mut key, "PostcodePrimaryLow", primary);
     if let Some(extended) = extended {
         key.insert("PostcodeExtendedLow".into(), json!(extended));
     }
     key.insert("CountryCode".into(), json!(country));
-    Ok(HttpRequest::new(
-        Method::Post,
-        &["api", "addressvalidation", "v2", REQUEST_OPTION],
-    )
-    .json(json!({ "XAVRequest": { "AddressKeyFormat": Value::Object(key) } })))
+    Ok(HttpRequest::new(Method::Post, &["api", "addressvalidation", "v2", REQUEST_OPTION])
+        .json(json!({ "XAVRequest": { "AddressKeyFormat": Value::Object(key) } })))
 }
 
 fn insert_nonblank(map: &mut serde_json::Map<String, Value>, key: &str, value: &str) {
@@ -137,16 +109,12 @@ struct CandidateAddress {
 
 /// Reads the answer; `sent` is the address that was validated (its name, company and phone are kept on
 /// every candidate).
-pub fn parse_response(
-    sent: &Address,
-    response: &HttpResponse,
-) -> Result<AddressValidation, CarrierError> {
+pub fn parse_response(sent: &Address, response: &HttpResponse) -> Result<AddressValidation, CarrierError> {
     let operation = Operation::ValidateAddress;
     if !response.is_success() {
         return Err(error_from_response(operation, response));
     }
-    let wrapper: Wrapper =
-        serde_json::from_slice(&response.body).map_err(|e| unreadable(operation, response, e))?;
+    let wrapper: Wrapper = serde_json::from_slice(&response.body).map_err(|e| unreadable(operation, response, e))?;
     let xav = wrapper.xav_response;
     if !xav.response.succeeded() {
         return Err(failed_status(operation, &xav.response, response.status));
@@ -188,16 +156,8 @@ fn classify(code: &CodeDescription) -> AddressClass {
     }
 }
 
-fn candidate_address(
-    sent: &Address,
-    found: CandidateAddress,
-    class: Option<AddressClass>,
-) -> Address {
-    let mut lines = found
-        .address_line
-        .into_iter()
-        .map(|l| l.trim().to_owned())
-        .filter(|l| !l.is_empty());
+fn candidate_address(sent: &Address, found: CandidateAddress, class: Option<AddressClass>) -> Address {
+    let mut lines = found.address_line.into_iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
     let primary = found.postcode_primary_low.unwrap_or_default();
     let postal_code = match found.postcode_extended_low.filter(|e| !e.trim().is_empty()) {
         Some(extended) => format!("{}-{}", primary.trim(), extended.trim()),
@@ -207,16 +167,8 @@ fn candidate_address(
         street1: lines.next().unwrap_or_default(),
         street2: lines.next(),
         street3: lines.next(),
-        city: found
-            .political_division2
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-        state: found
-            .political_division1
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
+        city: found.political_division2.unwrap_or_default().trim().to_owned(),
+        state: found.political_division1.unwrap_or_default().trim().to_owned(),
         postal_code,
         country: found.country_code.trim().to_owned(),
         residential: match class {

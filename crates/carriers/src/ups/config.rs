@@ -39,11 +39,7 @@ fn production_url() -> String {
 
 impl UpsAccountConfig {
     /// An account on UPS production with GIF labels and published rates.
-    pub fn new(
-        client_id: impl Into<String>,
-        client_secret: SecretString,
-        account_number: impl Into<String>,
-    ) -> Self {
+    pub fn new(client_id: impl Into<String>, client_secret: SecretString, account_number: impl Into<String>) -> Self {
         UpsAccountConfig {
             client_id: client_id.into(),
             client_secret,
@@ -92,8 +88,7 @@ impl UpsAccountConfig {
             "http" if loopback => Ok(url),
             "http" => Err(UpsConfigError::BaseUrl(
                 self.base_url.clone(),
-                "plain http is only allowed for a sandbox on this machine (127.0.0.1 or localhost); use https"
-                    .into(),
+                "plain http is only allowed for a sandbox on this machine (127.0.0.1 or localhost); use https".into(),
             )),
             other => Err(UpsConfigError::BaseUrl(self.base_url.clone(), format!("unsupported scheme {other:?}"))),
         }
@@ -116,18 +111,14 @@ impl fmt::Debug for UpsAccountConfig {
 /// A UPS account that cannot be used as configured.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UpsConfigError {
-    #[error(
-        "the UPS client id is empty: copy it from the app's page on developer.ups.com (--client-id)"
-    )]
+    #[error("the UPS client id is empty: copy it from the app's page on developer.ups.com (--client-id)")]
     MissingClientId,
     #[error(
         "UPS account number {0:?} is not 6 letters or digits: use the shipper number shown in your UPS account \
          (--account-number)"
     )]
     AccountNumber(String),
-    #[error(
-        "UPS base URL {0:?} cannot be used: {1}. Use {PRODUCTION_URL}, {CIE_URL}, or a local sandbox URL"
-    )]
+    #[error("UPS base URL {0:?} cannot be used: {1}. Use {PRODUCTION_URL}, {CIE_URL}, or a local sandbox URL")]
     BaseUrl(String, String),
 }
 
@@ -141,38 +132,19 @@ mod tests {
 
     #[test]
     fn accepts_https_and_loopback_http() {
-        assert_eq!(
-            account().validate().unwrap().as_str(),
-            "https://onlinetools.ups.com/"
-        );
+        assert_eq!(account().validate().unwrap().as_str(), "https://onlinetools.ups.com/");
         assert!(account().with_base_url(CIE_URL).validate().is_ok());
-        assert!(
-            account()
-                .with_base_url("http://127.0.0.1:4010")
-                .validate()
-                .is_ok()
-        );
-        assert!(
-            account()
-                .with_base_url("http://localhost:4010/ups")
-                .validate()
-                .is_ok()
-        );
+        assert!(account().with_base_url("http://127.0.0.1:4010").validate().is_ok());
+        assert!(account().with_base_url("http://localhost:4010/ups").validate().is_ok());
     }
 
     #[test]
     fn refuses_clear_text_to_other_hosts_and_bad_account_numbers() {
-        let err = account()
-            .with_base_url("http://ups.example.com")
-            .validate()
-            .unwrap_err();
+        let err = account().with_base_url("http://ups.example.com").validate().unwrap_err();
         assert!(err.to_string().contains("use https"), "{err}");
         let mut bad = account();
         bad.account_number = "12345".into();
-        assert_eq!(
-            bad.validate().unwrap_err(),
-            UpsConfigError::AccountNumber("12345".into())
-        );
+        assert_eq!(bad.validate().unwrap_err(), UpsConfigError::AccountNumber("12345".into()));
     }
 
     #[test]

@@ -40,10 +40,7 @@ pub const TRANSACTION_SRC: &str = "wharf";
 /// headers to a built request.
 pub fn authorize(request: HttpRequest, token: &SecretString, trans_id: &str) -> HttpRequest {
     request
-        .secret_header(
-            "Authorization",
-            SecretString::from(format!("Bearer {}", token.expose_secret())),
-        )
+        .secret_header("Authorization", SecretString::from(format!("Bearer {}", token.expose_secret())))
         .header("transId", trans_id)
         .header("transactionSrc", TRANSACTION_SRC)
 }
@@ -60,19 +57,9 @@ pub struct UpsCarrier {
 }
 
 impl UpsCarrier {
-    pub fn new(
-        account: UpsAccountConfig,
-        http: HttpTransport,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, UpsConfigError> {
+    pub fn new(account: UpsAccountConfig, http: HttpTransport, clock: Arc<dyn Clock>) -> Result<Self, UpsConfigError> {
         let base_url = account.validate()?;
-        Ok(UpsCarrier {
-            account,
-            base_url,
-            http,
-            clock,
-            token: tokio::sync::Mutex::new(None),
-        })
+        Ok(UpsCarrier { account, base_url, http, clock, token: tokio::sync::Mutex::new(None) })
     }
 
     pub fn account(&self) -> &UpsAccountConfig {
@@ -81,25 +68,16 @@ impl UpsCarrier {
 
     /// A usable token. `rejected` is a token UPS just refused: it is replaced even if it looks fresh
     /// (unless another request already replaced it).
-    async fn access_token(
-        &self,
-        rejected: Option<&SecretString>,
-    ) -> Result<SecretString, CarrierError> {
+    async fn access_token(&self, rejected: Option<&SecretString>) -> Result<SecretString, CarrierError> {
         let mut cached = self.token.lock().await;
         let now = self.clock.now();
         if let Some(token) = cached.as_ref() {
-            let refused =
-                rejected.is_some_and(|r| r.expose_secret() == token.token.expose_secret());
+            let refused = rejected.is_some_and(|r| r.expose_secret() == token.token.expose_secret());
             if token.is_fresh(now) && !refused {
                 return Ok(token.token.clone());
             }
         }
-        let response = self
-            .send(
-                Operation::Authenticate,
-                &oauth::build_request(&self.account),
-            )
-            .await?;
+        let response = self.send(Operation::Authenticate, &oauth::build_request(&self.account)).await?;
         let token = oauth::parse_response(&response, now)?;
         tracing::debug!(expires_at = %token.expires_at, "UPS token obtained");
         let secret = token.token.clone();
@@ -109,13 +87,8 @@ impl UpsCarrier {
 
     /// Sends `request` with a token; on 401, once more with a new token. A 401 means UPS did not act on
     /// the request, so repeating it cannot buy a second label.
-    async fn call(
-        &self,
-        operation: Operation,
-        request: &HttpRequest,
-    ) -> Result<HttpResponse, CarrierError> {
-        let span =
-            tracing::info_span!("ups", operation = ?operation, path = %request.path_string());
+    async fn call(&self, operation: Operation, request: &HttpRequest) -> Result<HttpResponse, CarrierError> {
+        let span = tracing::info_span!("ups", operation = ?operation, path = %request.path_string());
         async {
             let token = self.access_token(None).await?;
             let response = self.send_authorized(operation, request, &token).await?;
@@ -137,15 +110,10 @@ impl UpsCarrier {
         token: &SecretString,
     ) -> Result<HttpResponse, CarrierError> {
         let trans_id = uuid::Uuid::new_v4().simple().to_string();
-        self.send(operation, &authorize(request.clone(), token, &trans_id))
-            .await
+        self.send(operation, &authorize(request.clone(), token, &trans_id)).await
     }
 
-    async fn send(
-        &self,
-        operation: Operation,
-        request: &HttpRequest,
-    ) -> Result<HttpResponse, CarrierError> {
+    async fn send(&self, operation: Operation, request: &HttpRequest) -> Result<HttpResponse, CarrierError> {
         let result = self.http.send(&self.base_url, request).await;
         match &result {
             Ok(response) => tracing::debug!(status = response.status, "UPS answered"),
@@ -160,9 +128,7 @@ impl UpsCarrier {
 
 impl std::fmt::Debug for UpsCarrier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpsCarrier")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
+        f.debug_struct("UpsCarrier").field("account", &self.account).finish_non_exhaustive()
     }
 }
 
@@ -205,10 +171,7 @@ impl Carrier for UpsCarrier {
     }
 
     /// Tracks by reference; see [`tracking`] for the limits of this look-up.
-    async fn find_shipment_by_reference(
-        &self,
-        reference: &str,
-    ) -> Result<Option<FoundShipment>, CarrierError> {
+    async fn find_shipment_by_reference(&self, reference: &str) -> Result<Option<FoundShipment>, CarrierError> {
         let http = tracking::build_find_request(&self.account, reference)?;
         let response = self.call(Operation::FindShipment, &http).await?;
         tracking::parse_find_response(reference, &response)

@@ -12,22 +12,16 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::rate::{DeliveryEstimate, Rate, RateRequest};
 use crate::ups::config::UpsAccountConfig;
 use crate::ups::wire::{
-    BillingWeight, CARRIER, Charge, CodeDescription, MAX_PACKAGES, PackageApi, Party,
-    RATING_LIMITS, ResponseHeader, error_from_response, failed_status, messages, one_or_many,
-    package, parse_ups_date, parse_ups_time, party, pounds_json, unreadable, ups_date, ups_service,
+    BillingWeight, CARRIER, Charge, CodeDescription, MAX_PACKAGES, PackageApi, Party, RATING_LIMITS, ResponseHeader,
+    error_from_response, failed_status, messages, one_or_many, package, parse_ups_date, parse_ups_time, party,
+    pounds_json, unreadable, ups_date, ups_service,
 };
 
 pub const API_VERSION: &str = "v2409";
 
-pub fn build_request(
-    account: &UpsAccountConfig,
-    request: &RateRequest,
-) -> Result<HttpRequest, CarrierError> {
+pub fn build_request(account: &UpsAccountConfig, request: &RateRequest) -> Result<HttpRequest, CarrierError> {
     let mut errors = Vec::new();
-    let service = request
-        .service
-        .as_deref()
-        .and_then(|code| ups_service(code, &mut errors));
+    let service = request.service.as_deref().and_then(|code| ups_service(code, &mut errors));
     let request_option = match (request.service.is_some(), request.ship_date.is_some()) {
         (true, false) => "Rate",
         (false, false) => "Shop",
@@ -35,32 +29,11 @@ pub fn build_request(
         (false, true) => "Shoptimeintransit",
     };
 
-    let mut shipper = party(
-        &request.ship_from,
-        Party::Shipper,
-        "ship_from",
-        RATING_LIMITS,
-        false,
-        &mut errors,
-    );
+    let mut shipper = party(&request.ship_from, Party::Shipper, "ship_from", RATING_LIMITS, false, &mut errors);
     shipper.insert("ShipperNumber".into(), json!(account.account_number.trim()));
-    let ship_to = party(
-        &request.ship_to,
-        Party::ShipTo,
-        "ship_to",
-        RATING_LIMITS,
-        false,
-        &mut errors,
-    );
+    let ship_to = party(&request.ship_to, Party::ShipTo, "ship_to", RATING_LIMITS, false, &mut errors);
     // Same address as the shipper: its problems are already listed once.
-    let ship_from = party(
-        &request.ship_from,
-        Party::ShipFrom,
-        "ship_from",
-        RATING_LIMITS,
-        false,
-        &mut Vec::new(),
-    );
+    let ship_from = party(&request.ship_from, Party::ShipFrom, "ship_from", RATING_LIMITS, false, &mut Vec::new());
 
     let mut shipment = serde_json::Map::new();
     shipment.insert("Shipper".into(), Value::Object(shipper));
@@ -71,39 +44,22 @@ pub fn build_request(
         json!({ "ShipmentCharge": [{ "Type": "01", "BillShipper": { "AccountNumber": account.account_number.trim() } }] }),
     );
     if let Some(service) = service {
-        shipment.insert(
-            "Service".into(),
-            json!({ "Code": service.ups_code, "Description": service.name }),
-        );
+        shipment.insert("Service".into(), json!({ "Code": service.ups_code, "Description": service.name }));
     }
     let (packages, total_pounds) = packages(request, &mut errors);
     shipment.insert("Package".into(), Value::Array(packages));
     if account.negotiated_rates {
-        shipment.insert(
-            "ShipmentRatingOptions".into(),
-            json!({ "NegotiatedRatesIndicator": "Y" }),
-        );
+        shipment.insert("ShipmentRatingOptions".into(), json!({ "NegotiatedRatesIndicator": "Y" }));
     }
     if let Some(date) = request.ship_date {
         shipment.insert("ShipmentTotalWeight".into(), pounds_json(total_pounds));
-        shipment.insert(
-            "DeliveryTimeInformation".into(),
-            delivery_time_information(date),
-        );
+        shipment.insert("DeliveryTimeInformation".into(), delivery_time_information(date));
     }
 
     if !errors.is_empty() {
-        return Err(CarrierError::invalid_request(
-            CARRIER,
-            Operation::Rate,
-            errors,
-        ));
+        return Err(CarrierError::invalid_request(CARRIER, Operation::Rate, errors));
     }
-    Ok(HttpRequest::new(
-        Method::Post,
-        &["api", "rating", API_VERSION, request_option],
-    )
-    .json(json!({
+    Ok(HttpRequest::new(Method::Post, &["api", "rating", API_VERSION, request_option]).json(json!({
         "RateRequest": {
             "Request": { "RequestOption": request_option },
             "Shipment": Value::Object(shipment),
@@ -113,15 +69,9 @@ pub fn build_request(
 
 fn packages(request: &RateRequest, errors: &mut Vec<FieldError>) -> (Vec<Value>, Decimal) {
     if request.packages.is_empty() {
-        errors.push(FieldError::field(
-            "packages",
-            "at least one package is required",
-        ));
+        errors.push(FieldError::field("packages", "at least one package is required"));
     } else if request.packages.len() > MAX_PACKAGES {
-        errors.push(FieldError::field(
-            "packages",
-            format!("UPS takes at most {MAX_PACKAGES} packages per shipment"),
-        ));
+        errors.push(FieldError::field("packages", format!("UPS takes at most {MAX_PACKAGES} packages per shipment")));
     }
     let mut total = Decimal::ZERO;
     let packages = request
@@ -129,13 +79,7 @@ fn packages(request: &RateRequest, errors: &mut Vec<FieldError>) -> (Vec<Value>,
         .iter()
         .enumerate()
         .map(|(index, parcel)| {
-            let (json, pounds) = package(
-                parcel,
-                index,
-                PackageApi::Rating,
-                request.options.confirmation,
-                errors,
-            );
+            let (json, pounds) = package(parcel, index, PackageApi::Rating, request.options.confirmation, errors);
             total += pounds;
             Value::Object(json)
         })
@@ -221,38 +165,24 @@ pub fn parse_response(response: &HttpResponse) -> Result<Vec<Rate>, CarrierError
     if !response.is_success() {
         return Err(error_from_response(operation, response));
     }
-    let wrapper: Wrapper =
-        serde_json::from_slice(&response.body).map_err(|e| unreadable(operation, response, e))?;
+    let wrapper: Wrapper = serde_json::from_slice(&response.body).map_err(|e| unreadable(operation, response, e))?;
     let rate_response = wrapper.rate_response;
     if !rate_response.response.succeeded() {
-        return Err(failed_status(
-            operation,
-            &rate_response.response,
-            response.status,
-        ));
+        return Err(failed_status(operation, &rate_response.response, response.status));
     }
     let general = rate_response.response.messages();
     rate_response
         .rated_shipment
         .into_iter()
-        .map(|shipment| {
-            rate(shipment, &general).map_err(|detail| unreadable(operation, response, detail))
-        })
+        .map(|shipment| rate(shipment, &general).map_err(|detail| unreadable(operation, response, detail)))
         .collect()
 }
 
-fn rate(
-    shipment: RatedShipment,
-    general: &[crate::carrier::CarrierMessage],
-) -> Result<Rate, String> {
+fn rate(shipment: RatedShipment, general: &[crate::carrier::CarrierMessage]) -> Result<Rate, String> {
     let code = shipment.service.code.trim().to_owned();
     let known = ShippingCodes::ups_service(&code);
     let list_total = shipment.total_charges.money()?;
-    let negotiated = shipment
-        .negotiated_rate_charges
-        .as_ref()
-        .map(|n| n.total_charge.money())
-        .transpose()?;
+    let negotiated = shipment.negotiated_rate_charges.as_ref().map(|n| n.total_charge.money()).transpose()?;
     let mut all_messages = general.to_vec();
     all_messages.extend(messages(&shipment.rated_shipment_alert));
     Ok(Rate {
@@ -260,22 +190,13 @@ fn rate(
         service: known.map(|s| s.code.to_owned()),
         service_name: known
             .map(|s| s.name.to_owned())
-            .or_else(|| {
-                shipment
-                    .service
-                    .description
-                    .clone()
-                    .filter(|d| !d.trim().is_empty())
-            })
+            .or_else(|| shipment.service.description.clone().filter(|d| !d.trim().is_empty()))
             .unwrap_or_else(|| format!("UPS service {code}")),
         carrier_service_code: code,
         total: negotiated.clone().unwrap_or_else(|| list_total.clone()),
         list_total,
         negotiated: negotiated.is_some(),
-        billing_weight: shipment
-            .billing_weight
-            .as_ref()
-            .and_then(BillingWeight::weight),
+        billing_weight: shipment.billing_weight.as_ref().and_then(BillingWeight::weight),
         delivery: delivery(&shipment),
         messages: all_messages,
     })
@@ -284,20 +205,13 @@ fn rate(
 /// The time-in-transit arrival when UPS sent one (asked for with a ship date), else the guaranteed
 /// delivery date some services carry.
 fn delivery(shipment: &RatedShipment) -> Option<DeliveryEstimate> {
-    if let Some(summary) = shipment
-        .time_in_transit
-        .as_ref()
-        .map(|t| &t.service_summary)
-    {
+    if let Some(summary) = shipment.time_in_transit.as_ref().map(|t| &t.service_summary) {
         let arrival = &summary.estimated_arrival;
         if let Some(date) = parse_ups_date(&arrival.arrival.date) {
             return Some(DeliveryEstimate {
                 date,
                 time: arrival.arrival.time.as_deref().and_then(parse_ups_time),
-                business_days: arrival
-                    .business_days_in_transit
-                    .as_deref()
-                    .and_then(|d| d.trim().parse().ok()),
+                business_days: arrival.business_days_in_transit.as_deref().and_then(|d| d.trim().parse().ok()),
                 guaranteed: summary.guaranteed_indicator.is_some(),
             });
         }
@@ -305,14 +219,8 @@ fn delivery(shipment: &RatedShipment) -> Option<DeliveryEstimate> {
     let guaranteed = shipment.guaranteed_delivery.as_ref()?;
     Some(DeliveryEstimate {
         date: parse_ups_date(guaranteed.scheduled_delivery_date.as_deref()?)?,
-        time: guaranteed
-            .delivery_by_time
-            .as_deref()
-            .and_then(parse_delivery_by_time),
-        business_days: guaranteed
-            .business_days_in_transit
-            .as_deref()
-            .and_then(|d| d.trim().parse().ok()),
+        time: guaranteed.delivery_by_time.as_deref().and_then(parse_delivery_by_time),
+        business_days: guaranteed.business_days_in_transit.as_deref().and_then(|d| d.trim().parse().ok()),
         guaranteed: true,
     })
 }
@@ -345,10 +253,7 @@ mod tests {
 
     #[test]
     fn delivery_by_times_are_read_from_ups_text() {
-        assert_eq!(
-            parse_delivery_by_time("10:30 A.M."),
-            Some(time(10, 30, 0, 0))
-        );
+        assert_eq!(parse_delivery_by_time("10:30 A.M."), Some(time(10, 30, 0, 0)));
         assert_eq!(parse_delivery_by_time("12:00 Noon"), None);
         assert_eq!(parse_delivery_by_time("3:00 P.M."), Some(time(15, 0, 0, 0)));
         assert_eq!(parse_delivery_by_time("End of Day"), None);

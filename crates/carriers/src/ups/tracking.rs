@@ -18,42 +18,25 @@ use serde::Deserialize;
 use crate::error::{CarrierError, ErrorKind, FieldError, Operation};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::tracking::{
-    CarrierStatus, FoundShipment, PackageTracking, TrackQuery, TrackingEvent, TrackingInfo,
-    TrackingStatus,
+    CarrierStatus, FoundShipment, PackageTracking, TrackQuery, TrackingEvent, TrackingInfo, TrackingStatus,
 };
 use crate::ups::config::UpsAccountConfig;
 use crate::ups::wire::{CARRIER, parse_ups_date, parse_ups_time, unreadable};
 
-pub fn build_request(
-    account: &UpsAccountConfig,
-    query: &TrackQuery,
-) -> Result<HttpRequest, CarrierError> {
+pub fn build_request(account: &UpsAccountConfig, query: &TrackQuery) -> Result<HttpRequest, CarrierError> {
     build(account, query, Operation::Track)
 }
 
 /// The track-by-reference request used to find a shipment before buying again.
-pub fn build_find_request(
-    account: &UpsAccountConfig,
-    reference: &str,
-) -> Result<HttpRequest, CarrierError> {
-    build(
-        account,
-        &TrackQuery::Reference(reference.to_owned()),
-        Operation::FindShipment,
-    )
+pub fn build_find_request(account: &UpsAccountConfig, reference: &str) -> Result<HttpRequest, CarrierError> {
+    build(account, &TrackQuery::Reference(reference.to_owned()), Operation::FindShipment)
 }
 
-fn build(
-    account: &UpsAccountConfig,
-    query: &TrackQuery,
-    operation: Operation,
-) -> Result<HttpRequest, CarrierError> {
+fn build(account: &UpsAccountConfig, query: &TrackQuery, operation: Operation) -> Result<HttpRequest, CarrierError> {
     match query {
         TrackQuery::Number(number) => {
             let number = number.trim();
-            if !(7..=34).contains(&number.len())
-                || !number.bytes().all(|b| b.is_ascii_alphanumeric())
-            {
+            if !(7..=34).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(CarrierError::invalid_request(
                     CARRIER,
                     operation,
@@ -63,10 +46,7 @@ fn build(
                     )],
                 ));
             }
-            Ok(
-                HttpRequest::new(Method::Get, &["api", "track", "v1", "details", number])
-                    .query("locale", "en_US"),
-            )
+            Ok(HttpRequest::new(Method::Get, &["api", "track", "v1", "details", number]).query("locale", "en_US"))
         }
         TrackQuery::Reference(reference) => {
             let reference = reference.trim();
@@ -74,19 +54,13 @@ fn build(
                 return Err(CarrierError::invalid_request(
                     CARRIER,
                     operation,
-                    vec![FieldError::field(
-                        "reference",
-                        "a reference of 1 to 35 characters is required",
-                    )],
+                    vec![FieldError::field("reference", "a reference of 1 to 35 characters is required")],
                 ));
             }
-            Ok(HttpRequest::new(
-                Method::Get,
-                &["api", "track", "v1", "reference", "details", reference],
-            )
-            .query("locale", "en_US")
-            .query("shipperNum", account.account_number.trim())
-            .query("refNumType", "SmallPackage"))
+            Ok(HttpRequest::new(Method::Get, &["api", "track", "v1", "reference", "details", reference])
+                .query("locale", "en_US")
+                .query("shipperNum", account.account_number.trim())
+                .query("refNumType", "SmallPackage"))
         }
     }
 }
@@ -186,16 +160,11 @@ struct Service {
 /// is a [`ErrorKind::NotFound`] error.
 pub fn parse_response(response: &HttpResponse) -> Result<TrackingInfo, CarrierError> {
     let shipments = parse(Operation::Track, response)?;
-    Ok(TrackingInfo {
-        packages: shipments.into_iter().flatten().collect(),
-    })
+    Ok(TrackingInfo { packages: shipments.into_iter().flatten().collect() })
 }
 
 /// The packages of each `shipment` entry of the answer; at least one package in all.
-fn parse(
-    operation: Operation,
-    response: &HttpResponse,
-) -> Result<Vec<Vec<PackageTracking>>, CarrierError> {
+fn parse(operation: Operation, response: &HttpResponse) -> Result<Vec<Vec<PackageTracking>>, CarrierError> {
     if !response.is_success() {
         return Err(crate::ups::wire::error_from_response(operation, response));
     }
@@ -203,24 +172,9 @@ fn parse(
         serde_json::from_slice(&response.body).map_err(|e| unreadable(operation, response, e))?;
     let mut warnings = Vec::new();
     let mut shipments = Vec::new();
-    for shipment in parsed
-        .track_response
-        .map(|r| r.shipment)
-        .unwrap_or_default()
-    {
-        warnings.extend(
-            shipment
-                .warnings
-                .into_iter()
-                .map(|w| (w.code, w.message.unwrap_or_default())),
-        );
-        shipments.push(
-            shipment
-                .package
-                .into_iter()
-                .filter_map(package)
-                .collect::<Vec<_>>(),
-        );
+    for shipment in parsed.track_response.map(|r| r.shipment).unwrap_or_default() {
+        warnings.extend(shipment.warnings.into_iter().map(|w| (w.code, w.message.unwrap_or_default())));
+        shipments.push(shipment.package.into_iter().filter_map(package).collect::<Vec<_>>());
     }
     if shipments.iter().all(Vec::is_empty) {
         if warnings.is_empty() {
@@ -244,10 +198,7 @@ fn parse(
 /// Packages are grouped into shipments as UPS groups them (one `shipment` entry each). When several
 /// shipments carry the reference, the one with the lowest id is returned and the others are listed in
 /// [`FoundShipment::also_found`]: a duplicate purchase the seller should void.
-pub fn parse_find_response(
-    reference: &str,
-    response: &HttpResponse,
-) -> Result<Option<FoundShipment>, CarrierError> {
+pub fn parse_find_response(reference: &str, response: &HttpResponse) -> Result<Option<FoundShipment>, CarrierError> {
     match parse(Operation::FindShipment, response) {
         Ok(shipments) => Ok(found_shipment(reference, &shipments)),
         Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
@@ -259,21 +210,15 @@ fn found_shipment(reference: &str, shipments: &[Vec<PackageTracking>]) -> Option
     let mut live: Vec<FoundShipment> = shipments
         .iter()
         .filter_map(|packages| {
-            let live: Vec<&PackageTracking> = packages
-                .iter()
-                .filter(|p| !is_voided(&p.carrier_status))
-                .collect();
-            let mut tracking_numbers: Vec<String> =
-                live.iter().map(|p| p.tracking_number.clone()).collect();
+            let live: Vec<&PackageTracking> = packages.iter().filter(|p| !is_voided(&p.carrier_status)).collect();
+            let mut tracking_numbers: Vec<String> = live.iter().map(|p| p.tracking_number.clone()).collect();
             tracking_numbers.sort();
             tracking_numbers.dedup();
             // UPS numbers a shipment's packages in sequence and the shipment takes its first package's
             // number, so the lowest number is the shipment id.
             let shipment_id = tracking_numbers.first()?.clone();
-            let status = live
-                .iter()
-                .find(|p| p.tracking_number == shipment_id)
-                .map_or(TrackingStatus::Unknown, |p| p.status);
+            let status =
+                live.iter().find(|p| p.tracking_number == shipment_id).map_or(TrackingStatus::Unknown, |p| p.status);
             Some(FoundShipment {
                 reference: reference.trim().to_owned(),
                 shipment_id,
@@ -293,14 +238,8 @@ fn found_shipment(reference: &str, shipments: &[Vec<PackageTracking>]) -> Option
 
 /// A voided label: UPS's "manifest voided" status type `MV`, or a void activity (`VO`).
 fn is_voided(status: &CarrierStatus) -> bool {
-    status
-        .kind
-        .as_deref()
-        .is_some_and(|k| k.trim().eq_ignore_ascii_case("MV"))
-        || status
-            .code
-            .as_deref()
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("VO"))
+    status.kind.as_deref().is_some_and(|k| k.trim().eq_ignore_ascii_case("MV"))
+        || status.code.as_deref().is_some_and(|c| c.trim().eq_ignore_ascii_case("VO"))
 }
 
 fn package(package: Package) -> Option<PackageTracking> {
@@ -309,10 +248,7 @@ fn package(package: Package) -> Option<PackageTracking> {
     let events: Vec<TrackingEvent> = package.activity.into_iter().map(event).collect();
     let status = normalize(&current);
     let delivered_at = if status == TrackingStatus::Delivered {
-        events
-            .iter()
-            .find(|e| e.status == TrackingStatus::Delivered)
-            .and_then(|e| e.occurred_at)
+        events.iter().find(|e| e.status == TrackingStatus::Delivered).and_then(|e| e.occurred_at)
     } else {
         None
     };
@@ -331,33 +267,25 @@ fn package(package: Package) -> Option<PackageTracking> {
         service_name: package.service.and_then(|s| s.description),
         estimated_delivery,
         delivered_at,
-        references: package
-            .reference_number
-            .into_iter()
-            .filter_map(|r| r.number)
-            .collect(),
+        references: package.reference_number.into_iter().filter_map(|r| r.number).collect(),
         events,
     })
 }
 
 fn event(activity: Activity) -> TrackingEvent {
     let status = activity.status.unwrap_or_default();
-    let local_time = match (
-        activity.date.as_deref().and_then(parse_ups_date),
-        activity.time.as_deref().and_then(parse_ups_time),
-    ) {
-        (Some(date), Some(time)) => Some(DateTime::from_parts(date, time)),
-        _ => None,
-    };
+    let local_time =
+        match (activity.date.as_deref().and_then(parse_ups_date), activity.time.as_deref().and_then(parse_ups_time)) {
+            (Some(date), Some(time)) => Some(DateTime::from_parts(date, time)),
+            _ => None,
+        };
     let occurred_at = local_time
         .zip(activity.gmt_offset.as_deref().and_then(parse_offset))
         .and_then(|(local, offset)| offset.to_timestamp(local).ok())
         .or_else(|| {
             let date = parse_ups_date(activity.gmt_date.as_deref()?)?;
             let time = parse_ups_time(activity.gmt_time.as_deref()?)?;
-            Offset::UTC
-                .to_timestamp(DateTime::from_parts(date, time))
-                .ok()
+            Offset::UTC.to_timestamp(DateTime::from_parts(date, time)).ok()
         });
     let location = activity.location.and_then(|l| l.address).map(|a| {
         [a.city, a.state_province, a.country_code]
@@ -391,11 +319,7 @@ fn parse_offset(text: &str) -> Option<Offset> {
 }
 
 fn carrier_status(status: &Status) -> CarrierStatus {
-    CarrierStatus {
-        kind: status.kind.clone(),
-        code: status.code.clone(),
-        description: status.description.clone(),
-    }
+    CarrierStatus { kind: status.kind.clone(), code: status.code.clone(), description: status.description.clone() }
 }
 
 /// UPS status types (UPS tracking appendix): `M` manifest (label created), `MV` manifest voided, `P`
@@ -403,18 +327,8 @@ fn carrier_status(status: &Status) -> CarrierStatus {
 /// `DO`/`DD` freight delivered to an origin/destination facility, `W` warehousing, `NA` not available.
 /// UPS reports out-for-delivery as type `I` with code `OT`, so the code is checked too.
 fn normalize(status: &Status) -> TrackingStatus {
-    let kind = status
-        .kind
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_ascii_uppercase();
-    let code = status
-        .code
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_ascii_uppercase();
+    let kind = status.kind.as_deref().map(str::trim).unwrap_or_default().to_ascii_uppercase();
+    let code = status.code.as_deref().map(str::trim).unwrap_or_default().to_ascii_uppercase();
     match kind.as_str() {
         "D" => TrackingStatus::Delivered,
         "X" | "RS" => TrackingStatus::Exception,
@@ -431,11 +345,7 @@ mod tests {
     use super::*;
 
     fn status(kind: &str, code: &str) -> Status {
-        Status {
-            code: Some(code.into()),
-            description: None,
-            kind: Some(kind.into()),
-        }
+        Status { code: Some(code.into()), description: None, kind: Some(kind.into()) }
     }
 
     #[test]
@@ -443,10 +353,7 @@ mod tests {
         assert_eq!(normalize(&status("M", "MP")), TrackingStatus::LabelCreated);
         assert_eq!(normalize(&status("P", "XD")), TrackingStatus::InTransit);
         assert_eq!(normalize(&status("I", "DP")), TrackingStatus::InTransit);
-        assert_eq!(
-            normalize(&status("I", "OT")),
-            TrackingStatus::OutForDelivery
-        );
+        assert_eq!(normalize(&status("I", "OT")), TrackingStatus::OutForDelivery);
         assert_eq!(normalize(&status("D", "KB")), TrackingStatus::Delivered);
         assert_eq!(normalize(&status("X", "U2")), TrackingStatus::Exception);
         assert_eq!(normalize(&status("RS", "RS")), TrackingStatus::Exception);
@@ -457,10 +364,7 @@ mod tests {
     #[test]
     fn offsets_parse() {
         assert_eq!(parse_offset("-05:00"), Offset::from_seconds(-5 * 3600).ok());
-        assert_eq!(
-            parse_offset("+05:30"),
-            Offset::from_seconds(5 * 3600 + 1800).ok()
-        );
+        assert_eq!(parse_offset("+05:30"), Offset::from_seconds(5 * 3600 + 1800).ok());
         assert_eq!(parse_offset("x"), None);
     }
 }

@@ -46,29 +46,16 @@ pub(crate) fn party(
     errors: &mut Vec<FieldError>,
 ) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
-    let company = address
-        .company
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
+    let company = address.company.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let person = Some(address.name.trim()).filter(|n| !n.is_empty());
     match company.or(person) {
         Some(name) => {
-            out.insert(
-                "Name".into(),
-                Value::String(checked(name, 35, &format!("{field}.name"), errors)),
-            );
+            out.insert("Name".into(), Value::String(checked(name, 35, &format!("{field}.name"), errors)));
         }
-        None => errors.push(FieldError::field(
-            format!("{field}.name"),
-            "a name or company is required",
-        )),
+        None => errors.push(FieldError::field(format!("{field}.name"), "a name or company is required")),
     }
     if let (Some(_), Some(person)) = (company, person) {
-        out.insert(
-            "AttentionName".into(),
-            Value::String(checked(person, 35, &format!("{field}.name"), errors)),
-        );
+        out.insert("AttentionName".into(), Value::String(checked(person, 35, &format!("{field}.name"), errors)));
     }
     if with_phone && let Some(phone) = address.phone.as_deref() {
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
@@ -81,10 +68,7 @@ pub(crate) fn party(
             out.insert("Phone".into(), json!({ "Number": digits }));
         }
     }
-    out.insert(
-        "Address".into(),
-        Value::Object(address_json(address, party, field, limits, errors)),
-    );
+    out.insert("Address".into(), Value::Object(address_json(address, party, field, limits, errors)));
     out
 }
 
@@ -107,23 +91,14 @@ fn address_json(
     .map(|(name, line)| Value::String(checked(line, 35, &format!("{field}.{name}"), errors)))
     .collect();
     if lines.is_empty() {
-        errors.push(FieldError::field(
-            format!("{field}.street1"),
-            "a street address is required",
-        ));
+        errors.push(FieldError::field(format!("{field}.street1"), "a street address is required"));
     }
     out.insert("AddressLine".into(), Value::Array(lines));
     let city = address.city.trim();
     if city.is_empty() {
-        errors.push(FieldError::field(
-            format!("{field}.city"),
-            "a city is required",
-        ));
+        errors.push(FieldError::field(format!("{field}.city"), "a city is required"));
     } else {
-        out.insert(
-            "City".into(),
-            Value::String(checked(city, 30, &format!("{field}.city"), errors)),
-        );
+        out.insert("City".into(), Value::String(checked(city, 30, &format!("{field}.city"), errors)));
     }
     let country = address.country.trim().to_ascii_uppercase();
     let domestic = country == "US" || country == "PR";
@@ -131,52 +106,30 @@ fn address_json(
     if !state.is_empty() {
         let limit = if domestic { 2 } else { limits.state };
         if state.chars().count() > limit {
-            let hint = if domestic {
-                "use the 2-letter state code"
-            } else {
-                "use the state or province code"
-            };
-            errors.push(FieldError::field(
-                format!("{field}.state"),
-                format!("{state:?} is too long; {hint}"),
-            ));
+            let hint = if domestic { "use the 2-letter state code" } else { "use the state or province code" };
+            errors.push(FieldError::field(format!("{field}.state"), format!("{state:?} is too long; {hint}")));
         } else {
             out.insert("StateProvinceCode".into(), Value::String(state));
         }
     } else if domestic {
-        errors.push(FieldError::field(
-            format!("{field}.state"),
-            "a state is required for US addresses",
-        ));
+        errors.push(FieldError::field(format!("{field}.state"), "a state is required for US addresses"));
     }
     let postal = postal_code(&address.postal_code, domestic);
     if postal.is_empty() {
         if domestic {
-            errors.push(FieldError::field(
-                format!("{field}.postal_code"),
-                "a ZIP code is required",
-            ));
+            errors.push(FieldError::field(format!("{field}.postal_code"), "a ZIP code is required"));
         }
     } else {
-        out.insert(
-            "PostalCode".into(),
-            Value::String(checked(&postal, 9, &format!("{field}.postal_code"), errors)),
-        );
+        out.insert("PostalCode".into(), Value::String(checked(&postal, 9, &format!("{field}.postal_code"), errors)));
     }
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
-        errors.push(FieldError::field(
-            format!("{field}.country"),
-            "use the 2-letter ISO country code (US)",
-        ));
+        errors.push(FieldError::field(format!("{field}.country"), "use the 2-letter ISO country code (US)"));
     }
     out.insert("CountryCode".into(), Value::String(country));
     // Only the destination's residential flag changes the price; unknown (None) is sent as commercial, as
     // UPS assumes without the flag.
     if party == Party::ShipTo && address.residential == Some(true) {
-        out.insert(
-            "ResidentialAddressIndicator".into(),
-            Value::String("Y".into()),
-        );
+        out.insert("ResidentialAddressIndicator".into(), Value::String("Y".into()));
     }
     out
 }
@@ -184,24 +137,14 @@ fn address_json(
 /// US ZIP+4 is sent as 9 digits ("60601-1234" -> "606011234"), as UPS's PostalCode field holds at most 9.
 fn postal_code(raw: &str, domestic: bool) -> String {
     let trimmed = raw.trim();
-    if domestic {
-        trimmed
-            .chars()
-            .filter(|c| *c != '-' && !c.is_whitespace())
-            .collect()
-    } else {
-        trimmed.to_owned()
-    }
+    if domestic { trimmed.chars().filter(|c| *c != '-' && !c.is_whitespace()).collect() } else { trimmed.to_owned() }
 }
 
 /// `value`, or a field error when it is longer than UPS accepts (Wharf never cuts an address silently).
 fn checked(value: &str, max: usize, field: &str, errors: &mut Vec<FieldError>) -> String {
     let length = value.chars().count();
     if length > max {
-        errors.push(FieldError::field(
-            field,
-            format!("{length} characters; UPS accepts at most {max}"),
-        ));
+        errors.push(FieldError::field(field, format!("{length} characters; UPS accepts at most {max}")));
     }
     value.to_owned()
 }
@@ -212,27 +155,18 @@ const MAX_POUNDS: Decimal = Decimal::from_parts(150, 0, 0, false, 0);
 const MAX_LENGTH_INCHES: Decimal = Decimal::from_parts(108, 0, 0, false, 0);
 
 /// The UPS service for a Wharf service code, or a field error.
-pub(crate) fn ups_service(
-    code: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<&'static ServiceCode> {
+pub(crate) fn ups_service(code: &str, errors: &mut Vec<FieldError>) -> Option<&'static ServiceCode> {
     match ShippingCodes::service(code) {
         Some(service) if service.carrier == "ups" => service.ups_code.map(|_| service),
         Some(service) => {
             errors.push(FieldError::field(
                 "service",
-                format!(
-                    "{} is a {} service; this is a UPS account",
-                    service.code, service.carrier
-                ),
+                format!("{} is a {} service; this is a UPS account", service.code, service.carrier),
             ));
             None
         }
         None => {
-            errors.push(FieldError::field(
-                "service",
-                format!("unknown service code {code:?}"),
-            ));
+            errors.push(FieldError::field("service", format!("unknown service code {code:?}")));
             None
         }
     }
@@ -263,32 +197,18 @@ pub(crate) fn package(
         PackageApi::Shipping => "Packaging",
     };
     match ShippingCodes::package(&parcel.package) {
-        Some(package)
-            if package.carrier.is_none_or(|c| c == "ups") && package.ups_code.is_some() =>
-        {
-            out.insert(
-                packaging_key.into(),
-                json!({ "Code": package.ups_code, "Description": package.name }),
-            );
+        Some(package) if package.carrier.is_none_or(|c| c == "ups") && package.ups_code.is_some() => {
+            out.insert(packaging_key.into(), json!({ "Code": package.ups_code, "Description": package.name }));
         }
         Some(package) => errors.push(FieldError::field(
             format!("{field}.package"),
-            format!(
-                "{} is a {} package; UPS cannot ship it",
-                package.code,
-                package.carrier.unwrap_or("other")
-            ),
+            format!("{} is a {} package; UPS cannot ship it", package.code, package.carrier.unwrap_or("other")),
         )),
-        None => errors.push(FieldError::field(
-            format!("{field}.package"),
-            format!("unknown package code {:?}", parcel.package),
-        )),
+        None => errors
+            .push(FieldError::field(format!("{field}.package"), format!("unknown package code {:?}", parcel.package))),
     }
     if let Some(dims) = &parcel.dimensions {
-        out.insert(
-            "Dimensions".into(),
-            dimensions(dims, &format!("{field}.dimensions"), errors),
-        );
+        out.insert("Dimensions".into(), dimensions(dims, &format!("{field}.dimensions"), errors));
     }
     let (weight, pounds) = package_weight(&parcel.weight, &format!("{field}.weight"), errors);
     out.insert("PackageWeight".into(), weight);
@@ -298,16 +218,10 @@ pub(crate) fn package(
     }
     if let Some(value) = &parcel.insured_value {
         if value.amount <= Decimal::ZERO {
-            errors.push(FieldError::field(
-                format!("{field}.insured_value"),
-                "must be more than zero",
-            ));
+            errors.push(FieldError::field(format!("{field}.insured_value"), "must be more than zero"));
         }
         if value.currency.len() != 3 {
-            errors.push(FieldError::field(
-                format!("{field}.insured_value"),
-                "use a 3-letter currency code (USD)",
-            ));
+            errors.push(FieldError::field(format!("{field}.insured_value"), "use a 3-letter currency code (USD)"));
         }
         options.insert(
             "DeclaredValue".into(),
@@ -322,24 +236,12 @@ pub(crate) fn package(
 
 /// `PackageWeight` in pounds, rounded up to a tenth (UPS bills whole pounds anyway; rounding up never
 /// under-declares).
-pub(crate) fn package_weight(
-    weight: &Weight,
-    field: &str,
-    errors: &mut Vec<FieldError>,
-) -> (Value, Decimal) {
-    let pounds = weight
-        .in_pounds()
-        .round_dp_with_strategy(1, RoundingStrategy::AwayFromZero);
+pub(crate) fn package_weight(weight: &Weight, field: &str, errors: &mut Vec<FieldError>) -> (Value, Decimal) {
+    let pounds = weight.in_pounds().round_dp_with_strategy(1, RoundingStrategy::AwayFromZero);
     if weight.is_zero() {
         errors.push(FieldError::field(field, "a package weight is required"));
     } else if pounds > MAX_POUNDS {
-        errors.push(FieldError::field(
-            field,
-            format!(
-                "{} lb; UPS accepts packages up to 150 lb",
-                pounds.normalize()
-            ),
-        ));
+        errors.push(FieldError::field(field, format!("{} lb; UPS accepts packages up to 150 lb", pounds.normalize())));
     }
     let pounds = pounds.max(Decimal::new(1, 1));
     (pounds_json(pounds), pounds)
@@ -354,26 +256,14 @@ pub(crate) fn pounds_json(pounds: Decimal) -> Value {
 }
 
 /// `Dimensions` in whole inches rounded up, longest side first as UPS requires of `Length`.
-pub(crate) fn dimensions(
-    dimensions: &Dimensions,
-    field: &str,
-    errors: &mut Vec<FieldError>,
-) -> Value {
-    let mut sides = dimensions
-        .in_inches()
-        .map(|side| side.round_dp_with_strategy(0, RoundingStrategy::AwayFromZero));
+pub(crate) fn dimensions(dimensions: &Dimensions, field: &str, errors: &mut Vec<FieldError>) -> Value {
+    let mut sides = dimensions.in_inches().map(|side| side.round_dp_with_strategy(0, RoundingStrategy::AwayFromZero));
     sides.sort_by(|a, b| b.cmp(a));
     if sides.iter().any(|side| *side <= Decimal::ZERO) {
-        errors.push(FieldError::field(
-            field,
-            "every side must be greater than zero",
-        ));
+        errors.push(FieldError::field(field, "every side must be greater than zero"));
     }
     if sides[0] > MAX_LENGTH_INCHES {
-        errors.push(FieldError::field(
-            field,
-            format!("{} in long; UPS accepts at most 108 in", sides[0]),
-        ));
+        errors.push(FieldError::field(field, format!("{} in long; UPS accepts at most 108 in", sides[0])));
     }
     json!({
         "UnitOfMeasurement": { "Code": "IN", "Description": "Inches" },
@@ -385,10 +275,7 @@ pub(crate) fn dimensions(
 
 /// An amount as UPS writes it: two decimals.
 pub(crate) fn amount_text(amount: Decimal) -> String {
-    format!(
-        "{:.2}",
-        amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-    )
+    format!("{:.2}", amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
 }
 
 fn decimal_text(value: Decimal) -> String {
@@ -405,12 +292,7 @@ pub(crate) fn parse_ups_date(text: &str) -> Option<Date> {
     if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Date::new(
-        text[..4].parse().ok()?,
-        text[4..6].parse().ok()?,
-        text[6..].parse().ok()?,
-    )
-    .ok()
+    Date::new(text[..4].parse().ok()?, text[4..6].parse().ok()?, text[6..].parse().ok()?).ok()
 }
 
 /// `HHMMSS` or `HHMM`; UPS also drops the leading zero (`74700` for 07:47:00).
@@ -423,13 +305,7 @@ pub(crate) fn parse_ups_time(text: &str) -> Option<Time> {
         3 | 4 => format!("{text:0>4}00"),
         _ => format!("{text:0>6}"),
     };
-    Time::new(
-        padded[..2].parse().ok()?,
-        padded[2..4].parse().ok()?,
-        padded[4..].parse().ok()?,
-        0,
-    )
-    .ok()
+    Time::new(padded[..2].parse().ok()?, padded[2..4].parse().ok()?, padded[4..].parse().ok()?, 0).ok()
 }
 
 /// UPS `{CurrencyCode, MonetaryValue}`.
@@ -503,10 +379,7 @@ impl ResponseHeader {
 pub(crate) fn messages(alerts: &[CodeDescription]) -> Vec<CarrierMessage> {
     alerts
         .iter()
-        .map(|a| CarrierMessage {
-            code: Some(a.code.clone()),
-            message: a.description.clone().unwrap_or_default(),
-        })
+        .map(|a| CarrierMessage { code: Some(a.code.clone()), message: a.description.clone().unwrap_or_default() })
         .collect()
 }
 
@@ -576,13 +449,7 @@ pub(crate) fn error_items(body: &[u8]) -> Vec<(Option<String>, String)> {
 
 /// The error for a non-2xx answer.
 pub(crate) fn error_from_response(operation: Operation, response: &HttpResponse) -> CarrierError {
-    CarrierError::from_status(
-        CARRIER,
-        operation,
-        response.status,
-        error_items(&response.body),
-        response.retry_after(),
-    )
+    CarrierError::from_status(CARRIER, operation, response.status, error_items(&response.body), response.retry_after())
 }
 
 /// The error for a 2xx answer that could not be read. A label purchase answered 2xx was made at UPS even
@@ -604,39 +471,16 @@ pub(crate) fn unreadable(
 }
 
 /// A 2xx answer whose `ResponseStatus` is not success.
-pub(crate) fn failed_status(
-    operation: Operation,
-    header: &ResponseHeader,
-    http_status: u16,
-) -> CarrierError {
-    let mut items: Vec<(Option<String>, String)> = header
-        .alert
-        .iter()
-        .map(|a| {
-            (
-                Some(a.code.clone()),
-                a.description.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
+pub(crate) fn failed_status(operation: Operation, header: &ResponseHeader, http_status: u16) -> CarrierError {
+    let mut items: Vec<(Option<String>, String)> =
+        header.alert.iter().map(|a| (Some(a.code.clone()), a.description.clone().unwrap_or_default())).collect();
     if items.is_empty() {
         items.push((
             Some(header.response_status.code.clone()),
-            header
-                .response_status
-                .description
-                .clone()
-                .unwrap_or_else(|| "Failure".into()),
+            header.response_status.description.clone().unwrap_or_else(|| "Failure".into()),
         ));
     }
-    CarrierError::with_carrier_errors(
-        ErrorKind::Validation,
-        CARRIER,
-        operation,
-        Some(http_status),
-        items,
-        None,
-    )
+    CarrierError::with_carrier_errors(ErrorKind::Validation, CARRIER, operation, Some(http_status), items, None)
 }
 
 #[cfg(test)]
@@ -650,35 +494,20 @@ mod tests {
     #[test]
     fn weights_are_pounds_rounded_up_to_a_tenth() {
         let mut errors = Vec::new();
-        let w = |weight: Weight, errors: &mut Vec<FieldError>| {
-            package_weight(&weight, "w", errors).0["Weight"].clone()
-        };
+        let w = |weight: Weight, errors: &mut Vec<FieldError>| package_weight(&weight, "w", errors).0["Weight"].clone();
         assert_eq!(w(Weight::ounces(dec!(12)), &mut errors), "0.8");
         assert_eq!(w(Weight::ounces(dec!(1)), &mut errors), "0.1");
         assert_eq!(w(Weight::pounds(dec!(2)), &mut errors), "2");
-        assert_eq!(
-            w(
-                Weight::new(dec!(1000), WeightUnit::Grams).unwrap(),
-                &mut errors
-            ),
-            "2.3"
-        );
+        assert_eq!(w(Weight::new(dec!(1000), WeightUnit::Grams).unwrap(), &mut errors), "2.3");
         assert!(errors.is_empty());
         w(Weight::pounds(dec!(151)), &mut errors);
-        assert_eq!(
-            errors[0].message,
-            "151 lb; UPS accepts packages up to 150 lb"
-        );
+        assert_eq!(errors[0].message, "151 lb; UPS accepts packages up to 150 lb");
     }
 
     #[test]
     fn dimensions_are_whole_inches_longest_first() {
         let mut errors = Vec::new();
-        let d = dimensions(
-            &Dimensions::inches(dec!(4), dec!(12.2), dec!(8)),
-            "d",
-            &mut errors,
-        );
+        let d = dimensions(&Dimensions::inches(dec!(4), dec!(12.2), dec!(8)), "d", &mut errors);
         assert_eq!(d["Length"], "13");
         assert_eq!(d["Width"], "8");
         assert_eq!(d["Height"], "4");
@@ -698,18 +527,9 @@ mod tests {
     #[test]
     fn error_envelopes_are_read_with_or_without_the_wrapper() {
         let wrapped = br#"{"response":{"errors":[{"code":"250002","message":"Invalid Authentication Information."}]}}"#;
-        assert_eq!(
-            error_items(wrapped),
-            vec![(
-                Some("250002".into()),
-                "Invalid Authentication Information.".into()
-            )]
-        );
+        assert_eq!(error_items(wrapped), vec![(Some("250002".into()), "Invalid Authentication Information.".into())]);
         let bare = br#"{"errors":[{"code":10001,"message":"Too many requests"}]}"#;
-        assert_eq!(
-            error_items(bare),
-            vec![(Some("10001".into()), "Too many requests".into())]
-        );
+        assert_eq!(error_items(bare), vec![(Some("10001".into()), "Too many requests".into())]);
         assert!(error_items(b"<html>Bad gateway</html>").is_empty());
     }
 }

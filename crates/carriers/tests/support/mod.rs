@@ -17,12 +17,8 @@ use wharf_domain::shipping_codes::Confirmation;
 use wharf_domain::{Address, Dimensions, Weight};
 
 pub fn account() -> UpsAccountConfig {
-    UpsAccountConfig::new(
-        "wharf-test-client",
-        SecretString::from("wharf-test-secret"),
-        "W4RF01",
-    )
-    .with_base_url("http://127.0.0.1:9")
+    UpsAccountConfig::new("wharf-test-client", SecretString::from("wharf-test-secret"), "W4RF01")
+        .with_base_url("http://127.0.0.1:9")
 }
 
 /// The seller's warehouse.
@@ -57,19 +53,11 @@ pub fn customer() -> Address {
 }
 
 pub fn box_parcel() -> Parcel {
-    Parcel::package(
-        Weight::pounds(dec!(2.25)),
-        Some(Dimensions::inches(dec!(8), dec!(12), dec!(6))),
-    )
+    Parcel::package(Weight::pounds(dec!(2.25)), Some(Dimensions::inches(dec!(8), dec!(12), dec!(6))))
 }
 
 pub fn pak_parcel() -> Parcel {
-    Parcel {
-        package: "ups_pak".into(),
-        weight: Weight::ounces(dec!(12)),
-        dimensions: None,
-        insured_value: None,
-    }
+    Parcel { package: "ups_pak".into(), weight: Weight::ounces(dec!(12)), dimensions: None, insured_value: None }
 }
 
 pub fn rate_request(service: Option<&str>) -> RateRequest {
@@ -103,9 +91,7 @@ pub fn two_package_request() -> LabelRequest {
     LabelRequest {
         packages: vec![insured, pak_parcel()],
         service: "ups_2nd_day_air".into(),
-        options: ShipmentOptions {
-            confirmation: Confirmation::Signature,
-        },
+        options: ShipmentOptions { confirmation: Confirmation::Signature },
         ..label_request()
     }
 }
@@ -131,10 +117,7 @@ pub fn assert_matches_spec(api: Api, template: &str, request: &HttpRequest) {
         "{} does not match {full_template}",
         request.path_string()
     );
-    let parameters = operation.definition()["parameters"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let parameters = operation.definition()["parameters"].as_array().cloned().unwrap_or_default();
     for parameter in &parameters {
         let name = parameter["name"].as_str().expect("parameter name");
         let required = parameter["required"].as_bool().unwrap_or(false);
@@ -144,33 +127,23 @@ pub fn assert_matches_spec(api: Api, template: &str, request: &HttpRequest) {
             Some("path") => true,
             other => panic!("unexpected parameter location {other:?}"),
         };
-        assert!(
-            present || !required,
-            "{method} {template}: required {name} is missing"
-        );
+        assert!(present || !required, "{method} {template}: required {name} is missing");
     }
     for (name, _) in &request.query {
         assert!(
-            parameters
-                .iter()
-                .any(|p| p["in"] == "query" && p["name"] == name.as_str()),
+            parameters.iter().any(|p| p["in"] == "query" && p["name"] == name.as_str()),
             "{method} {template}: query parameter {name} is not in the spec"
         );
     }
     let body = match &request.body {
         Body::Json(body) => Some(body.clone()),
-        Body::Form(pairs) => Some(Value::Object(
-            pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect(),
-        )),
+        Body::Form(pairs) => Some(Value::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect())),
         Body::Empty => None,
     };
     if let Some(body) = body
         && let Err(violations) = operation.validate_request(&body, Profile::UpsGateway)
     {
-        panic!(
-            "{method} {template}: {violations}\n{}",
-            serde_json::to_string_pretty(&body).unwrap()
-        );
+        panic!("{method} {template}: {violations}\n{}", serde_json::to_string_pretty(&body).unwrap());
     }
 }
 
@@ -178,16 +151,11 @@ fn path_matches(template: &str, path: &str) -> bool {
     let template: Vec<&str> = template.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();
     template.len() == path.len()
-        && template
-            .iter()
-            .zip(&path)
-            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+        && template.iter().zip(&path).all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
 }
 
 pub fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ups")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ups").join(name)
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
