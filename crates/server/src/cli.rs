@@ -5,11 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "wharf",
-    version,
-    about = "Self-hosted shipping for Sears Marketplace sellers"
-)]
+#[command(name = "wharf", version, about = "Self-hosted shipping for Sears Marketplace sellers")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

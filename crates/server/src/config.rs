@@ -9,11 +9,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 /// Environment variables that start with `WHARF_` but are not configuration keys.
-const NOT_CONFIG_ENV: &[&str] = &[
-    "WHARF_FAILPOINT",
-    "WHARF_TEST_PG_URL",
-    "WHARF_SEARS_AUTH_KEY",
-];
+const NOT_CONFIG_ENV: &[&str] = &["WHARF_FAILPOINT", "WHARF_TEST_PG_URL", "WHARF_SEARS_AUTH_KEY"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,20 +86,16 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<Loaded, String> {
     let mut merged = serde_json::to_value(Config::default()).expect("config serializes");
     let mut warnings = Vec::new();
     if file.exists() {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let value: toml::Value = toml::from_str(&text)
-            .map_err(|e| format!("{} is not valid TOML: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let value: toml::Value =
+            toml::from_str(&text).map_err(|e| format!("{} is not valid TOML: {e}", file.display()))?;
         let value = serde_json::to_value(value).map_err(|e| format!("{}: {e}", file.display()))?;
         let mut found = BTreeSet::new();
         collect_keys("", &value, &mut found);
         for key in found {
             match value_at(&value, &key) {
                 Some(v) if known.contains(&key) => set_key(&mut merged, &key, v.clone()),
-                _ => warnings.push(format!(
-                    "{}: unknown setting '{key}' is ignored",
-                    file.display()
-                )),
+                _ => warnings.push(format!("{}: unknown setting '{key}' is ignored", file.display())),
             }
         }
     }
@@ -111,22 +103,16 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<Loaded, String> {
         if !name.starts_with("WHARF_") || NOT_CONFIG_ENV.contains(&name.as_str()) {
             continue;
         }
-        let key = name["WHARF_".len()..]
-            .to_ascii_lowercase()
-            .replace("__", ".");
+        let key = name["WHARF_".len()..].to_ascii_lowercase().replace("__", ".");
         if known.contains(&key) {
             set_key(&mut merged, &key, parse_env_value(value));
         } else {
             warnings.push(format!("environment: unknown setting {name} is ignored"));
         }
     }
-    let config: Config =
-        serde_json::from_value(merged).map_err(|e| format!("invalid configuration: {e}"))?;
+    let config: Config = serde_json::from_value(merged).map_err(|e| format!("invalid configuration: {e}"))?;
     if !matches!(config.log_format.as_str(), "text" | "json") {
-        return Err(format!(
-            "log_format must be 'text' or 'json', not '{}'",
-            config.log_format
-        ));
+        return Err(format!("log_format must be 'text' or 'json', not '{}'", config.log_format));
     }
     Ok(Loaded { config, warnings })
 }
@@ -166,11 +152,7 @@ fn known_keys() -> BTreeSet<String> {
 fn collect_keys(prefix: &str, value: &serde_json::Value, keys: &mut BTreeSet<String>) {
     if let serde_json::Value::Object(map) = value {
         for (k, v) in map {
-            let key = if prefix.is_empty() {
-                k.clone()
-            } else {
-                format!("{prefix}.{k}")
-            };
+            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
             if v.is_object() {
                 collect_keys(&key, v, keys);
             } else {
@@ -185,38 +167,21 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn defaults_then_file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("wharf.toml");
-        std::fs::write(
-            &file,
-            "port = 9000\nlog = \"debug\"\n[sears]\ntimeout_secs = 5\n",
-        )
-        .unwrap();
-        let loaded = load(
-            &file,
-            &env(&[
-                ("WHARF_PORT", "9100"),
-                ("WHARF_SEARS__REQUESTS_PER_MINUTE", "100"),
-            ]),
-        )
-        .unwrap();
+        std::fs::write(&file, "port = 9000\nlog = \"debug\"\n[sears]\ntimeout_secs = 5\n").unwrap();
+        let loaded = load(&file, &env(&[("WHARF_PORT", "9100"), ("WHARF_SEARS__REQUESTS_PER_MINUTE", "100")])).unwrap();
         assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
         assert_eq!(loaded.config.port, 9100, "environment beats the file");
         assert_eq!(loaded.config.log, "debug", "the file beats the defaults");
         assert_eq!(loaded.config.sears.timeout_secs, 5);
         assert_eq!(loaded.config.sears.requests_per_minute, 100);
-        assert_eq!(
-            loaded.config.bind, "127.0.0.1",
-            "defaults bind loopback only"
-        );
+        assert_eq!(loaded.config.bind, "127.0.0.1", "defaults bind loopback only");
     }
 
     #[test]
@@ -224,17 +189,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("wharf.toml");
         std::fs::write(&file, "prot = 9000\n[sears]\ntimeout = 5\n").unwrap();
-        let loaded = load(
-            &file,
-            &env(&[("WHARF_DATADIR", "/x"), ("WHARF_FAILPOINT", "a")]),
-        )
-        .unwrap();
+        let loaded = load(&file, &env(&[("WHARF_DATADIR", "/x"), ("WHARF_FAILPOINT", "a")])).unwrap();
         let warnings = loaded.warnings.join("\n");
         assert!(warnings.contains("unknown setting 'prot'"), "{warnings}");
-        assert!(
-            warnings.contains("unknown setting 'sears.timeout'"),
-            "{warnings}"
-        );
+        assert!(warnings.contains("unknown setting 'sears.timeout'"), "{warnings}");
         assert!(warnings.contains("WHARF_DATADIR"), "{warnings}");
         assert!(!warnings.contains("WHARF_FAILPOINT"), "{warnings}");
         assert_eq!(loaded.config.port, 8080);
@@ -244,9 +202,7 @@ mod tests {
     fn bad_values_are_errors_that_name_the_key() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("missing.toml");
-        let err = load(&file, &env(&[("WHARF_PORT", "eighty")]))
-            .err()
-            .unwrap();
+        let err = load(&file, &env(&[("WHARF_PORT", "eighty")])).err().unwrap();
         assert!(err.contains("port"), "{err}");
     }
 }

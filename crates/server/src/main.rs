@@ -15,10 +15,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     // One TLS crypto provider for the whole process (reqwest, lettre and sqlx all use rustls).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -22,7 +22,5 @@ pub fn or_dash(value: Option<impl ToString>) -> String {
 
 /// A timestamp as the seller reads it: US Central, to the minute.
 pub fn central(at: jiff::Timestamp) -> String {
-    at.to_zoned_datetime(wharf_domain::sears_time::central())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    at.to_zoned_datetime(wharf_domain::sears_time::central()).strftime("%Y-%m-%d %H:%M %Z").to_string()
 }

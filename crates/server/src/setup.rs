@@ -34,15 +34,8 @@ pub fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
 fn init_logs(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    let _ = if config.log_format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.compact().try_init()
-    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let _ = if config.log_format == "json" { builder.json().try_init() } else { builder.compact().try_init() };
 }
 
 /// Where the database is: the configured URL, or the SQLite file in the data directory.
@@ -59,12 +52,8 @@ pub fn master_key_path(config: &Config) -> PathBuf {
 
 /// Opens the database (creating and migrating it as needed) and builds the app.
 pub async fn open_app(config: &Config) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}",
-            config.data_dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
     let master_key = match &config.master_key {
         Some(key) => MasterKey::from_base64(key)?,
         None => MasterKey::load_or_create(&master_key_path(config))?,
@@ -86,12 +75,5 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         ..SearsLimits::default()
     };
     let limiter = RateLimiter::new(Arc::new(wharf_sears::InMemoryRateLimitState::new()), limits);
-    Ok(App::new(
-        store,
-        Arc::new(SystemClock),
-        master_key,
-        sears,
-        limiter,
-        config.data_dir.clone(),
-    ))
+    Ok(App::new(store, Arc::new(SystemClock), master_key, sears, limiter, config.data_dir.clone()))
 }

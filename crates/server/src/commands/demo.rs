@@ -18,14 +18,9 @@ pub const DEMO_STORE_NAME: &str = "Sears demo store";
 
 pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode> {
     config.port = args.port;
-    let sandbox = SandboxConfig {
-        port: args.sears_port,
-        seed: args.seed,
-        orders: args.orders,
-        ..Default::default()
-    }
-    .start()
-    .await?;
+    let sandbox = SandboxConfig { port: args.sears_port, seed: args.seed, orders: args.orders, ..Default::default() }
+        .start()
+        .await?;
     let seller = sandbox.default_seller();
     let app = setup::open_app(&config).await?;
     let account = account(&app).await?;
@@ -45,23 +40,13 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     let listener = serve::bind(&config).await?;
     let url = format!("http://{}", listener.local_addr()?);
     println!("Wharf demo is running at {url}");
-    println!(
-        "  Sears sandbox:  {} (seller {}, {})",
-        sandbox.base_url(),
-        seller.seller_id,
-        seller.email
-    );
+    println!("  Sears sandbox:  {} (seller {}, {})", sandbox.base_url(), seller.seller_id, seller.email);
     println!(
         "  store:          '{}' ({}), importing every {} minutes",
-        connected.store.store_name,
-        connected.store.store_id,
-        connected.store.settings.import_interval_minutes
+        connected.store.store_name, connected.store.store_id, connected.store.settings.import_interval_minutes
     );
     println!("  data directory: {}", config.data_dir.display());
-    println!(
-        "Try, in another terminal: wharf --data-dir {} orders list",
-        config.data_dir.display()
-    );
+    println!("Try, in another terminal: wharf --data-dir {} orders list", config.data_dir.display());
     println!("Stop with Ctrl-C.");
 
     if args.new_order_every > 0 {

@@ -20,16 +20,12 @@ pub async fn run(app: &App, args: ImportArgs) -> anyhow::Result<ExitCode> {
                 Some(s) => Some(find_store(app, &account, &s).await?.store_id),
                 None => None,
             };
-            let runs = app
-                .store
-                .list_import_runs(&account, store_id.as_ref(), limit)
-                .await?;
+            let runs = app.store.list_import_runs(&account, store_id.as_ref(), limit).await?;
             if json.json {
                 output::print_json(&runs)?;
             } else {
                 let mut table = output::table([
-                    "RUN", "STORE", "STARTED", "DAYS", "FETCHED", "NEW", "UPDATED", "SKIPPED",
-                    "FAILED", "OUTCOME",
+                    "RUN", "STORE", "STARTED", "DAYS", "FETCHED", "NEW", "UPDATED", "SKIPPED", "FAILED", "OUTCOME",
                 ]);
                 for r in &runs {
                     let c = &r.counts;
@@ -61,8 +57,7 @@ pub async fn run(app: &App, args: ImportArgs) -> anyhow::Result<ExitCode> {
             } else if skipped.is_empty() {
                 println!("No order was skipped.");
             } else {
-                let mut table =
-                    output::table(["STORE", "PO NUMBER", "PO DATE", "REASON", "LAST SEEN"]);
+                let mut table = output::table(["STORE", "PO NUMBER", "PO DATE", "REASON", "LAST SEEN"]);
                 for s in &skipped {
                     table.add_row([
                         s.store_id.to_string(),
@@ -79,21 +74,13 @@ pub async fn run(app: &App, args: ImportArgs) -> anyhow::Result<ExitCode> {
         None => {
             let stores = match (&args.store, args.all) {
                 (Some(s), _) => vec![find_store(app, &account, s).await?],
-                (None, true) => app
-                    .store
-                    .list_stores(&account)
-                    .await?
-                    .into_iter()
-                    .filter(|s| s.active)
-                    .collect(),
+                (None, true) => app.store.list_stores(&account).await?.into_iter().filter(|s| s.active).collect(),
                 (None, false) => {
                     anyhow::bail!("say which store to import: --store NAME_OR_ID, or --all")
                 }
             };
             if stores.is_empty() {
-                anyhow::bail!(
-                    "no store is connected; connect one with `wharf store connect sears …`"
-                );
+                anyhow::bail!("no store is connected; connect one with `wharf store connect sears …`");
             }
             let mut runs = Vec::new();
             for store in &stores {
@@ -106,11 +93,7 @@ pub async fn run(app: &App, args: ImportArgs) -> anyhow::Result<ExitCode> {
                 output::print_json(&runs)?;
             }
             let failed = runs.iter().any(|r| r.outcome != ImportOutcome::Succeeded);
-            Ok(if failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
     }
 }
@@ -133,11 +116,7 @@ struct BarProgress {
 
 impl BarProgress {
     fn new(store: &str, quiet: bool) -> Self {
-        let bar = if quiet {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new(0)
-        };
+        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
         bar.set_style(
             ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} days {msg}")
                 .expect("valid template")
@@ -155,15 +134,7 @@ impl BarProgress {
         let c = &run.counts;
         println!(
             "{}: {} fetched, {} new, {} updated, {} unchanged, {} skipped, {} failed ({} to {})",
-            run.store_id,
-            c.fetched,
-            c.new,
-            c.updated,
-            c.unchanged,
-            c.skipped,
-            c.failed,
-            run.window_from,
-            run.window_to
+            run.store_id, c.fetched, c.new, c.updated, c.unchanged, c.skipped, c.failed, run.window_from, run.window_to
         );
         for error in &run.errors {
             eprintln!("error: {error}");
@@ -180,8 +151,7 @@ impl ImportProgress for BarProgress {
     }
 
     fn day_done(&self, day: jiff::civil::Date, counts: &ImportCounts) {
-        self.bar
-            .set_message(format!("{day}: {} orders", counts.fetched));
+        self.bar.set_message(format!("{day}: {} orders", counts.fetched));
         self.bar.inc(1);
     }
 }

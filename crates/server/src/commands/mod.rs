@@ -26,11 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Migrate => {
             let app = setup::open_app(&config).await?;
-            println!(
-                "database at {} is up to date ({})",
-                setup::database_url(&config),
-                app.store.backend()
-            );
+            println!("database at {} is up to date ({})", setup::database_url(&config), app.store.backend());
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(config, args).await,

@@ -15,42 +15,24 @@ use crate::output::{self, or_dash};
 pub async fn run(app: &App, command: OrdersCommand) -> anyhow::Result<ExitCode> {
     let account = account(app).await?;
     match command {
-        OrdersCommand::List {
-            status,
-            store,
-            limit,
-            json,
-        } => {
+        OrdersCommand::List { status, store, limit, json } => {
             let status: Option<OrderStatus> = status.map(|s| s.parse()).transpose()?;
             let store_id = match store {
-                Some(s) => Some(
-                    wharf_app::stores::find_store(app, &account, &s)
-                        .await?
-                        .store_id,
-                ),
+                Some(s) => Some(wharf_app::stores::find_store(app, &account, &s).await?.store_id),
                 None => None,
             };
-            let filter = OrderFilter {
-                status,
-                store_id,
-                limit: Some(limit),
-                ..Default::default()
-            };
+            let filter = OrderFilter { status, store_id, limit: Some(limit), ..Default::default() };
             let orders = app.store.list_orders(&account, &filter).await?;
             if json.json {
                 output::print_json(&orders)?;
             } else {
                 let now = app.now();
-                let mut table = output::table([
-                    "ID", "ORDER #", "DATE", "STATUS", "SHIP TO", "ITEMS", "TOTAL", "SHIP BY",
-                ]);
+                let mut table =
+                    output::table(["ID", "ORDER #", "DATE", "STATUS", "SHIP TO", "ITEMS", "TOTAL", "SHIP BY"]);
                 for o in &orders {
                     let ship_by = o.ship_by_date.map(output::central);
-                    let ship_by = if o.is_overdue(now) {
-                        format!("{} OVERDUE", or_dash(ship_by))
-                    } else {
-                        or_dash(ship_by)
-                    };
+                    let ship_by =
+                        if o.is_overdue(now) { format!("{} OVERDUE", or_dash(ship_by)) } else { or_dash(ship_by) };
                     table.add_row([
                         o.order_id.to_string(),
                         o.order_number.clone(),
@@ -70,10 +52,7 @@ pub async fn run(app: &App, command: OrdersCommand) -> anyhow::Result<ExitCode> 
             let order = find_one(app, &account, &id).await?;
             let history = app.store.order_history(&account, &order.order_id).await?;
             if json.json {
-                output::print_json(&OrderWithHistory {
-                    order: &order,
-                    history: &history,
-                })?;
+                output::print_json(&OrderWithHistory { order: &order, history: &history })?;
             } else {
                 print_order(&order, &history, app.now());
             }
@@ -90,11 +69,7 @@ struct OrderWithHistory<'a> {
     history: &'a [HistoryEntry],
 }
 
-pub async fn find_one(
-    app: &App,
-    account: &wharf_domain::AccountId,
-    id: &str,
-) -> anyhow::Result<Order> {
+pub async fn find_one(app: &App, account: &wharf_domain::AccountId, id: &str) -> anyhow::Result<Order> {
     let mut found = app.store.find_order(account, id).await?;
     match found.len() {
         0 => anyhow::bail!(
@@ -102,10 +77,7 @@ pub async fn find_one(
         ),
         1 => Ok(found.remove(0)),
         n => {
-            let ids: Vec<String> = found
-                .iter()
-                .map(|o| format!("{} ({})", o.order_id, o.order_date))
-                .collect();
+            let ids: Vec<String> = found.iter().map(|o| format!("{} ({})", o.order_id, o.order_date)).collect();
             anyhow::bail!(
                 "'{id}' matches {n} orders (Sears reuses PO numbers on different dates); use the id: {}",
                 ids.join(", ")
@@ -115,10 +87,7 @@ pub async fn find_one(
 }
 
 fn print_order(o: &Order, history: &[HistoryEntry], now: jiff::Timestamp) {
-    println!(
-        "Order {} ({})  {}",
-        o.order_number, o.order_id, o.order_status
-    );
+    println!("Order {} ({})  {}", o.order_number, o.order_id, o.order_status);
     println!("  placed          {}", output::central(o.order_date));
     println!(
         "  ship by         {}{}",
@@ -146,17 +115,10 @@ fn print_order(o: &Order, history: &[HistoryEntry], now: jiff::Timestamp) {
         a.state,
         a.postal_code
     );
-    println!(
-        "  requested       {}",
-        or_dash(o.requested_shipping_service.as_ref())
-    );
+    println!("  requested       {}", or_dash(o.requested_shipping_service.as_ref()));
     println!("  weight          {}", or_dash(o.weight));
     for item in &o.items {
-        let options: Vec<String> = item
-            .options
-            .iter()
-            .map(|op| format!("{}: {}", op.name, op.value))
-            .collect();
+        let options: Vec<String> = item.options.iter().map(|op| format!("{}: {}", op.name, op.value)).collect();
         println!(
             "  {:>3} x {:<20} {} @ {}  {} {}",
             item.quantity,
@@ -180,10 +142,7 @@ fn print_order(o: &Order, history: &[HistoryEntry], now: jiff::Timestamp) {
         ("to the buyer", &o.notes_to_buyer),
     ] {
         if let Some(text) = text {
-            println!(
-                "  {label:<15} {}",
-                text.replace('\n', "\n                  ")
-            );
+            println!("  {label:<15} {}", text.replace('\n', "\n                  "));
         }
     }
     for notice in &o.notices {
@@ -191,12 +150,6 @@ fn print_order(o: &Order, history: &[HistoryEntry], now: jiff::Timestamp) {
     }
     println!("  history");
     for h in history {
-        println!(
-            "    {}  {:<24} {} -> {}",
-            output::central(h.at),
-            h.field,
-            h.old,
-            h.new
-        );
+        println!("    {}  {:<24} {} -> {}", output::central(h.at), h.field, h.old, h.new);
     }
 }

@@ -16,18 +16,12 @@ pub async fn run(app: &App, command: ProductCommand) -> anyhow::Result<ExitCode>
     let account = account(app).await?;
     match command {
         ProductCommand::Import { file, json } => {
-            let reader = std::fs::File::open(&file)
-                .with_context(|| format!("cannot open {}", file.display()))?;
+            let reader = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
             let result = products::import_csv(app, &account, reader).await?;
             if json.json {
                 output::print_json(&result)?;
             } else {
-                println!(
-                    "{}: {} product(s) added, {} updated.",
-                    file.display(),
-                    result.inserted,
-                    result.updated
-                );
+                println!("{}: {} product(s) added, {} updated.", file.display(), result.inserted, result.updated);
             }
         }
         ProductCommand::List(json) => {
@@ -35,17 +29,12 @@ pub async fn run(app: &App, command: ProductCommand) -> anyhow::Result<ExitCode>
             if json.json {
                 output::print_json(&list)?;
             } else {
-                let mut table =
-                    output::table(["SKU", "NAME", "WEIGHT", "LOCATION", "OPTIONS", "TAGS"]);
+                let mut table = output::table(["SKU", "NAME", "WEIGHT", "LOCATION", "OPTIONS", "TAGS"]);
                 for p in &list {
                     table.add_row([
                         p.sku.clone(),
                         p.name.clone(),
-                        if p.is_incomplete() {
-                            "missing".into()
-                        } else {
-                            or_dash(p.weight)
-                        },
+                        if p.is_incomplete() { "missing".into() } else { or_dash(p.weight) },
                         or_dash(p.warehouse_location.as_ref()),
                         options_text(p),
                         p.tags.join(", "),
@@ -68,9 +57,7 @@ pub async fn run(app: &App, command: ProductCommand) -> anyhow::Result<ExitCode>
             let json = args.json.json;
             let product = match app.store.get_product_by_sku(&account, &args.sku).await {
                 Ok(p) => p,
-                Err(wharf_storage::StorageError::NotFound { .. }) => {
-                    products::new_product(app, &account, &args.sku)
-                }
+                Err(wharf_storage::StorageError::NotFound { .. }) => products::new_product(app, &account, &args.sku),
                 Err(e) => return Err(e.into()),
             };
             let product = products::save_product(app, &account, apply(product, args)?).await?;
@@ -110,11 +97,7 @@ fn apply(mut p: Product, args: ProductSetArgs) -> anyhow::Result<Product> {
 }
 
 fn options_text(p: &Product) -> String {
-    p.options
-        .iter()
-        .map(|o| format!("{}: {}", o.name, o.value))
-        .collect::<Vec<_>>()
-        .join(", ")
+    p.options.iter().map(|o| format!("{}: {}", o.name, o.value)).collect::<Vec<_>>().join(", ")
 }
 
 fn print_product(p: &Product, json: bool) -> anyhow::Result<()> {

@@ -31,10 +31,7 @@ fn decode(file: &std::path::Path) -> anyhow::Result<ExitCode> {
 }
 
 async fn check(args: SearsCredentialArgs) -> anyhow::Result<ExitCode> {
-    let base_url = args
-        .base_url
-        .clone()
-        .unwrap_or_else(|| wharf_sears::PRODUCTION_BASE_URL.to_owned());
+    let base_url = args.base_url.clone().unwrap_or_else(|| wharf_sears::PRODUCTION_BASE_URL.to_owned());
     let client = client_for(&args, &base_url)?;
     match wharf_app::stores::check_sears_credentials(&client).await {
         Ok(found) => {
@@ -57,25 +54,12 @@ async fn check(args: SearsCredentialArgs) -> anyhow::Result<ExitCode> {
 
 /// A client that needs no database: system clock, an in-memory rate limiter.
 pub fn client_for(args: &SearsCredentialArgs, base_url: &str) -> anyhow::Result<SearsClient> {
-    let credentials = Credentials::new(
-        args.seller_id.trim(),
-        args.email.trim(),
-        SecretString::from(args.auth_key.clone()),
-    )?;
+    let credentials =
+        Credentials::new(args.seller_id.trim(), args.email.trim(), SecretString::from(args.auth_key.clone()))?;
     let base_url = url::Url::parse(base_url).with_context(|| {
-        format!(
-            "the Sears base URL '{base_url}' is not a URL; use e.g. {}",
-            wharf_sears::PRODUCTION_BASE_URL
-        )
+        format!("the Sears base URL '{base_url}' is not a URL; use e.g. {}", wharf_sears::PRODUCTION_BASE_URL)
     })?;
-    Ok(SearsClient::new(
-        SearsConfig {
-            base_url,
-            ..SearsConfig::default()
-        },
-        credentials,
-        RateLimiter::in_memory(),
-    )?)
+    Ok(SearsClient::new(SearsConfig { base_url, ..SearsConfig::default() }, credentials, RateLimiter::in_memory())?)
 }
 
 pub async fn run_sandbox(args: SearsSandboxArgs) -> anyhow::Result<ExitCode> {

@@ -27,9 +27,9 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
 
 pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
     let addr = format!("{}:{}", config.bind, config.port);
-    tokio::net::TcpListener::bind(&addr).await.with_context(|| {
-        format!("cannot listen on {addr} (is the port in use? choose another with --port)")
-    })
+    tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (is the port in use? choose another with --port)"))
 }
 
 /// Serves HTTP and runs `workers` job workers until `shutdown` completes.
@@ -45,16 +45,9 @@ pub async fn run_with(
     let mut worker_tasks = Vec::new();
     for n in 0..workers.max(1) {
         let worker = format!("{host}-{}-{n}", std::process::id());
-        worker_tasks.push(tokio::spawn(jobs::run_worker(
-            app.clone(),
-            worker,
-            stop_rx.clone(),
-        )));
+        worker_tasks.push(tokio::spawn(jobs::run_worker(app.clone(), worker, stop_rx.clone())));
     }
-    let state = HttpState {
-        app,
-        metrics: http::metrics_handle()?,
-    };
+    let state = HttpState { app, metrics: http::metrics_handle()? };
     let result = http::serve(listener, state, shutdown).await;
     let _ = stop_tx.send(true);
     for task in worker_tasks {
@@ -67,8 +60,8 @@ pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

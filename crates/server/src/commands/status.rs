@@ -38,28 +38,13 @@ pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
         let import = app.store.store_import_state(&store.store_id).await?;
         stores.push(store_status(&store, import));
     }
-    let overdue = OrderFilter {
-        ship_by_before: Some(now),
-        ..Default::default()
-    };
+    let overdue = OrderFilter { ship_by_before: Some(now), ..Default::default() };
     let orders_past_ship_by = app.store.count_orders(&account, &overdue).await?;
-    let overdue_orders = app
-        .store
-        .list_orders(
-            &account,
-            &OrderFilter {
-                limit: Some(20),
-                ..overdue
-            },
-        )
-        .await?;
+    let overdue_orders = app.store.list_orders(&account, &OrderFilter { limit: Some(20), ..overdue }).await?;
     let status = Status {
         stores,
         orders_past_ship_by,
-        overdue_order_numbers: overdue_orders
-            .iter()
-            .map(|o| o.order_number.clone())
-            .collect(),
+        overdue_order_numbers: overdue_orders.iter().map(|o| o.order_number.clone()).collect(),
         failed_jobs: app.store.dead_jobs(20).await?,
     };
     if json.json {
@@ -72,17 +57,10 @@ pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
     for s in &status.stores {
         let i = &s.import;
         println!("{} ({})", s.store_name, s.store_id);
-        println!(
-            "  last successful import  {}",
-            or_dash(i.last_success_at.map(output::central))
-        );
+        println!("  last successful import  {}", or_dash(i.last_success_at.map(output::central)));
         println!(
             "  next import             {}",
-            if s.auto_import {
-                or_dash(i.next_run_at.map(output::central))
-            } else {
-                "auto-import is off".into()
-            }
+            if s.auto_import { or_dash(i.next_run_at.map(output::central)) } else { "auto-import is off".into() }
         );
         if let Some(error) = &i.current_error {
             println!(
@@ -100,22 +78,13 @@ pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
             "{} order(s) past their ship-by date: {}{}",
             status.orders_past_ship_by,
             status.overdue_order_numbers.join(", "),
-            if status.orders_past_ship_by > 20 {
-                ", …"
-            } else {
-                ""
-            }
+            if status.orders_past_ship_by > 20 { ", …" } else { "" }
         );
     } else {
         println!("No order is past its ship-by date.");
     }
     for job in &status.failed_jobs {
-        println!(
-            "failed job {} ({}): {}",
-            job.id,
-            job.kind,
-            or_dash(job.last_error.as_ref())
-        );
+        println!("failed job {} ({}): {}", job.id, job.kind, or_dash(job.last_error.as_ref()));
     }
     Ok(ExitCode::SUCCESS)
 }

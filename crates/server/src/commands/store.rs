@@ -27,11 +27,7 @@ pub async fn run(app: &App, command: StoreCommand) -> anyhow::Result<ExitCode> {
             if credentials.json.json {
                 output::print_json(&connected)?;
             } else {
-                let verb = if connected.reconnected {
-                    "Reconnected"
-                } else {
-                    "Connected"
-                };
+                let verb = if connected.reconnected { "Reconnected" } else { "Connected" };
                 println!(
                     "{verb} Sears store '{}' ({}): Sears accepted the credentials; {} open order(s) there. Orders \
                      import every {} minutes; run `wharf import --store {}` to import now.",
@@ -52,14 +48,7 @@ pub async fn run(app: &App, command: StoreCommand) -> anyhow::Result<ExitCode> {
                     "No store connected yet: `wharf store connect sears --name … --email … --seller-id … --auth-key …`."
                 );
             } else {
-                let mut table = output::table([
-                    "ID",
-                    "NAME",
-                    "MARKETPLACE",
-                    "SELLER ID",
-                    "AUTO-IMPORT",
-                    "LAST IMPORT",
-                ]);
+                let mut table = output::table(["ID", "NAME", "MARKETPLACE", "SELLER ID", "AUTO-IMPORT", "LAST IMPORT"]);
                 for store in &stores {
                     let state = app.store.store_import_state(&store.store_id).await?;
                     table.add_row([
@@ -84,19 +73,11 @@ pub async fn run(app: &App, command: StoreCommand) -> anyhow::Result<ExitCode> {
             let store = stores::save_store(app, apply_settings(store, args)?).await?;
             print_store(&store, json)?;
         }
-        StoreCommand::MapStatus {
-            store,
-            sears_status,
-            wharf_status,
-            remove,
-            json,
-        } => {
+        StoreCommand::MapStatus { store, sears_status, wharf_status, remove, json } => {
             let mut store = stores::find_store(app, &account, &store).await?;
             if remove {
                 if !store.settings.status_mapping.remove(&sears_status) {
-                    anyhow::bail!(
-                        "no mapping for the Sears status '{sears_status}'; see them with `wharf store show`"
-                    );
+                    anyhow::bail!("no mapping for the Sears status '{sears_status}'; see them with `wharf store show`");
                 }
             } else {
                 let status: OrderStatus = wharf_status.unwrap_or_default().parse()?;
@@ -177,16 +158,8 @@ fn print_store(store: &SalesStore, json: bool) -> anyhow::Result<()> {
     println!("  import window      {} days", s.import_window_days);
     println!("  company            {}", or_dash(b.company_name.as_ref()));
     println!("  logo               {}", or_dash(b.logo_url.as_ref()));
-    println!(
-        "  colors             {} / {}",
-        or_dash(b.primary_color.as_ref()),
-        or_dash(b.accent_color.as_ref())
-    );
-    println!(
-        "  contact            {} {}",
-        or_dash(b.contact_email.as_ref()),
-        or_dash(b.contact_phone.as_ref())
-    );
+    println!("  colors             {} / {}", or_dash(b.primary_color.as_ref()), or_dash(b.accent_color.as_ref()));
+    println!("  contact            {} {}", or_dash(b.contact_email.as_ref()), or_dash(b.contact_phone.as_ref()));
     println!("  reply-to           {}", or_dash(b.reply_to.as_ref()));
     let on = |b: bool| if b { "on" } else { "off" };
     println!(
@@ -194,9 +167,7 @@ fn print_store(store: &SalesStore, json: bool) -> anyhow::Result<()> {
         on(s.notifications.shipment_confirmation),
         on(s.notifications.delivery_confirmation)
     );
-    println!(
-        "  status mapping     (Sears status -> Wharf status; anything else shows as unmapped)"
-    );
+    println!("  status mapping     (Sears status -> Wharf status; anything else shows as unmapped)");
     for entry in s.status_mapping.entries() {
         println!("    {:<22} -> {}", entry.status_key, entry.order_status);
     }

@@ -48,23 +48,17 @@ pub async fn serve(
     state: HttpState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 
 /// Request counts and durations keyed by the matched route (not the raw path: ids would explode the labels).
 async fn track_requests(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
@@ -77,13 +71,8 @@ async fn track_requests(request: Request, next: Next) -> Response {
 
 async fn healthz(State(state): State<HttpState>) -> Response {
     match state.app.store.default_account(state.app.now()).await {
-        Ok(_) => {
-            Json(json!({"status": "ok", "database": state.app.store.backend()})).into_response()
-        }
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "error": e.to_string()})),
-        )
+        Ok(_) => Json(json!({"status": "ok", "database": state.app.store.backend()})).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "error": e.to_string()})))
             .into_response(),
     }
 }
@@ -110,10 +99,7 @@ impl From<StorageError> for ApiError {
             }
             other => {
                 tracing::error!(error = %other, "storage error");
-                ApiError(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal error; see the server log".into(),
-                )
+                ApiError(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log".into())
             }
         }
     }
@@ -128,10 +114,7 @@ struct OrderQuery {
     page: Option<u32>,
 }
 
-async fn list_orders(
-    State(state): State<HttpState>,
-    Query(q): Query<OrderQuery>,
-) -> Result<Response, ApiError> {
+async fn list_orders(State(state): State<HttpState>, Query(q): Query<OrderQuery>) -> Result<Response, ApiError> {
     let app = &state.app;
     let account = app.store.default_account(app.now()).await?.account_id;
     let status = q
@@ -153,34 +136,16 @@ async fn list_orders(
         offset: Some((page - 1) * page_size),
         ..Default::default()
     };
-    let total = app
-        .store
-        .count_orders(
-            &account,
-            &OrderFilter {
-                limit: None,
-                offset: None,
-                ..filter.clone()
-            },
-        )
-        .await?;
+    let total = app.store.count_orders(&account, &OrderFilter { limit: None, offset: None, ..filter.clone() }).await?;
     let orders = app.store.list_orders(&account, &filter).await?;
     let pages = total.div_ceil(u64::from(page_size));
-    Ok(
-        Json(json!({"orders": orders, "total": total, "page": page, "pages": pages}))
-            .into_response(),
-    )
+    Ok(Json(json!({"orders": orders, "total": total, "page": page, "pages": pages})).into_response())
 }
 
-async fn show_order(
-    State(state): State<HttpState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+async fn show_order(State(state): State<HttpState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let app = &state.app;
     let account = app.store.default_account(app.now()).await?.account_id;
-    let id = id
-        .parse()
-        .map_err(|e: wharf_domain::ParseError| ApiError(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let id = id.parse().map_err(|e: wharf_domain::ParseError| ApiError(StatusCode::BAD_REQUEST, e.to_string()))?;
     let order = app.store.get_order(&account, &id).await?;
     Ok(Json(order).into_response())
 }

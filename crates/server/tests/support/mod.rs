@@ -40,14 +40,16 @@ pub struct Harness {
 pub struct Setup {
     pub random_orders: usize,
     pub seed: u64,
+    /// The random orders' PO dates spread over this many Central days ending today.
+    pub days: u32,
+    /// Real time instead of the fixed `NOW` (needed when a `wharf` process, which reads the system clock,
+    /// talks to the sandbox).
+    pub system_clock: bool,
 }
 
 impl Default for Setup {
     fn default() -> Self {
-        Setup {
-            random_orders: 0,
-            seed: 7,
-        }
+        Setup { random_orders: 0, seed: 7, days: 3, system_clock: false }
     }
 }
 
@@ -58,10 +60,11 @@ impl Harness {
 
     pub async fn with(backend: Backend, setup: Setup) -> Harness {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let clock = SandboxClock::fixed(NOW.parse().unwrap());
+        let clock = if setup.system_clock { SandboxClock::system() } else { SandboxClock::fixed(NOW.parse().unwrap()) };
         let sandbox = SandboxConfig {
             seed: setup.seed,
             orders: setup.random_orders,
+            days: setup.days,
             clock: clock.clone(),
             ..Default::default()
         }
@@ -70,23 +73,17 @@ impl Harness {
         .expect("the Sears sandbox starts");
         let (store, db) = fresh(backend).await;
         let data_dir = tempfile::tempdir().unwrap();
+        // The key file a `wharf` process started on the same data directory finds.
+        let master_key = MasterKey::load_or_create(&data_dir.path().join("master.key")).unwrap();
         let app = App::new(
             store,
             Arc::new(SandboxTime(clock)),
-            MasterKey::generate(),
-            SearsConfig {
-                timeout: std::time::Duration::from_secs(5),
-                ..SearsConfig::default()
-            },
+            master_key,
+            SearsConfig { timeout: std::time::Duration::from_secs(5), ..SearsConfig::default() },
             RateLimiter::in_memory(),
             data_dir.path().to_owned(),
         );
-        let account = app
-            .store
-            .default_account(app.now())
-            .await
-            .unwrap()
-            .account_id;
+        let account = app.store.default_account(app.now()).await.unwrap().account_id;
         let seller = sandbox.default_seller();
         let connected = connect_sears(
             &app,
@@ -101,14 +98,7 @@ impl Harness {
         )
         .await
         .expect("the sandbox accepts its own seller's credentials");
-        Harness {
-            app,
-            sandbox,
-            db,
-            account,
-            store: connected.store,
-            data_dir,
-        }
+        Harness { app, sandbox, db, account, store: connected.store, data_dir }
     }
 
     pub fn advance(&self, by: SignedDuration) {
@@ -117,42 +107,37 @@ impl Harness {
 
     /// Runs every due job now (the store's scheduled import among them).
     pub async fn drain_jobs(&self) -> usize {
-        jobs::drain(&self.app, "test-worker")
-            .await
-            .expect("the job queue works")
+        jobs::drain(&self.app, "test-worker").await.expect("the job queue works")
     }
 
     pub async fn orders(&self) -> Vec<Order> {
-        let filter = wharf_storage::OrderFilter {
-            limit: Some(100_000),
-            ..Default::default()
-        };
-        self.app
-            .store
-            .list_orders(&self.account, &filter)
-            .await
-            .unwrap()
+        let filter = wharf_storage::OrderFilter { limit: Some(100_000), ..Default::default() };
+        self.app.store.list_orders(&self.account, &filter).await.unwrap()
     }
 
     /// The one order with this PO number (panics if there is none or several).
     pub async fn order(&self, po_number: &str) -> Order {
-        let mut found: Vec<Order> = self
-            .orders()
-            .await
-            .into_iter()
-            .filter(|o| o.order_number == po_number)
-            .collect();
+        let mut found: Vec<Order> = self.orders().await.into_iter().filter(|o| o.order_number == po_number).collect();
         assert_eq!(found.len(), 1, "expected exactly one order {po_number}");
         found.remove(0)
     }
 
+    /// A `wharf` command on this harness's data directory and database.
+    pub fn wharf(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"));
+        command
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .arg("--database-url")
+            .arg(self.db.location())
+            .env_remove("WHARF_FAILPOINT")
+            .env("WHARF_LOG", "warn")
+            .kill_on_drop(true);
+        command
+    }
+
     pub async fn reload_store(&mut self) {
-        self.store = self
-            .app
-            .store
-            .get_store(&self.account, &self.store.store_id)
-            .await
-            .unwrap();
+        self.store = self.app.store.get_store(&self.account, &self.store.store_id).await.unwrap();
     }
 }
 
