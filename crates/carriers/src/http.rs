@@ -350,6 +350,14 @@ mod tests {
         assert_eq!(request.header_value("authorization").unwrap().expose(), "Bearer s3cr3t");
     }
 
+    /// The library's unit tests never install a crypto provider, so this is the state of a process that
+    /// forgot to: a clear error instead of reqwest's panic.
+    #[test]
+    fn a_missing_crypto_provider_is_an_error_not_a_panic() {
+        let err = HttpTransport::new(Timeouts::default()).unwrap_err();
+        assert!(err.to_string().contains("install rustls's ring provider"), "{err}");
+    }
+
     #[test]
     fn retry_after_is_read_in_seconds() {
         let mut response = HttpResponse::new(429, "");

@@ -24,6 +24,14 @@ pub struct SearsShipCode {
     pub method: &'static str,
 }
 
+impl SearsShipCode {
+    /// Sears requires that the buyer be e-mailed the carrier and tracking number when the carrier is `OTH`
+    /// (SPEC.md §5.3, decision 11).
+    pub fn requires_buyer_notice(&self) -> bool {
+        self.carrier.eq_ignore_ascii_case("OTH")
+    }
+}
+
 /// Why a carrier/service pair cannot be sent to Sears, in words a seller can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
@@ -561,6 +569,14 @@ mod tests {
         let err = ShippingCodes::sears_code_for("ACME", "Ground").unwrap_err();
         assert!(err.reason.contains("unknown carrier"), "{}", err.reason);
         assert_eq!(err.to_string(), err.reason);
+    }
+
+    #[test]
+    fn only_carrier_oth_requires_a_buyer_notice() {
+        assert!(ShippingCodes::sears_code_for("other", "other_pickup").unwrap().requires_buyer_notice());
+        assert!(ShippingCodes::sears_code_for("OTH", "Standard").unwrap().requires_buyer_notice());
+        assert!(!ShippingCodes::sears_code_for("ups", "ups_ground").unwrap().requires_buyer_notice());
+        assert!(!ShippingCodes::sears_code_for("usps", "Priority").unwrap().requires_buyer_notice());
     }
 
     #[test]
