@@ -225,9 +225,13 @@ fn delivery(shipment: &RatedShipment) -> Option<DeliveryEstimate> {
     })
 }
 
-/// `DeliveryByTime` is free text such as "10:30 A.M." or "End of Day"; only clock times are kept.
+/// `DeliveryByTime` is free text such as "10:30 A.M.", "12:00 Noon" or "End of Day"; only clock times are
+/// kept.
 fn parse_delivery_by_time(text: &str) -> Option<jiff::civil::Time> {
     let upper = text.trim().to_ascii_uppercase().replace('.', "");
+    if upper.ends_with("NOON") {
+        return jiff::civil::Time::new(12, 0, 0, 0).ok();
+    }
     let (clock, pm) = match (upper.strip_suffix("PM"), upper.strip_suffix("AM")) {
         (Some(clock), _) => (clock.trim().to_owned(), true),
         (None, Some(clock)) => (clock.trim().to_owned(), false),
@@ -254,7 +258,7 @@ mod tests {
     #[test]
     fn delivery_by_times_are_read_from_ups_text() {
         assert_eq!(parse_delivery_by_time("10:30 A.M."), Some(time(10, 30, 0, 0)));
-        assert_eq!(parse_delivery_by_time("12:00 Noon"), None);
+        assert_eq!(parse_delivery_by_time("12:00 Noon"), Some(time(12, 0, 0, 0)));
         assert_eq!(parse_delivery_by_time("3:00 P.M."), Some(time(15, 0, 0, 0)));
         assert_eq!(parse_delivery_by_time("End of Day"), None);
         assert_eq!(parse_delivery_by_time("1030"), Some(time(10, 30, 0, 0)));
