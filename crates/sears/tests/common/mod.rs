@@ -21,28 +21,17 @@ pub fn flatten(node: roxmltree::Node) -> BTreeMap<String, String> {
 }
 
 fn join(path: &str, segment: &str) -> String {
-    if path.is_empty() {
-        segment.to_owned()
-    } else {
-        format!("{path}/{segment}")
-    }
+    if path.is_empty() { segment.to_owned() } else { format!("{path}/{segment}") }
 }
 
 fn flatten_into(node: roxmltree::Node, path: &str, map: &mut BTreeMap<String, String>) {
     for attribute in node.attributes() {
-        map.insert(
-            join(path, &format!("@{}", attribute.name())),
-            trim_xml(attribute.value()).to_owned(),
-        );
+        map.insert(join(path, &format!("@{}", attribute.name())), trim_xml(attribute.value()).to_owned());
     }
     let children: Vec<_> = node.children().filter(|n| n.is_element()).collect();
     if children.is_empty() {
         if !path.is_empty() {
-            let text: String = node
-                .children()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect();
+            let text: String = node.children().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
             map.insert(path.to_owned(), trim_xml(&text).to_owned());
         }
         return;
@@ -64,10 +53,7 @@ pub fn flatten_purchase_orders(xml: &[u8]) -> Vec<BTreeMap<String, String>> {
     if root.tag_name().name() == "purchase-order" {
         return vec![flatten(root)];
     }
-    root.children()
-        .filter(|n| n.is_element() && n.tag_name().name() == "purchase-order")
-        .map(flatten)
-        .collect()
+    root.children().filter(|n| n.is_element() && n.tag_name().name() == "purchase-order").map(flatten).collect()
 }
 
 pub fn crate_dir() -> PathBuf {
@@ -114,11 +100,5 @@ pub fn is_valid_text(xsd: &str, xml: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("document.xml");
     std::fs::write(&path, xml).unwrap();
-    Command::new(spec_dir().join("validate"))
-        .arg(xsd)
-        .arg(&path)
-        .output()
-        .unwrap()
-        .status
-        .success()
+    Command::new(spec_dir().join("validate")).arg(xsd).arg(&path).output().unwrap().status.success()
 }
