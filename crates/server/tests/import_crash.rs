@@ -31,8 +31,8 @@ async fn import_killed_at(h: &Harness, failpoint: &str) {
             .expect("the failpoint is reached")
             .unwrap()
             .unwrap_or_else(|| panic!("wharf exited before reaching {failpoint}: {seen:?}"));
-        if line.starts_with(MARKER) {
-            assert_eq!(&line[MARKER.len()..], failpoint.split('@').next().unwrap());
+        if let Some(reached) = line.strip_prefix(MARKER) {
+            assert_eq!(reached, failpoint.split('@').next().unwrap());
             break;
         }
         seen.push(line);
