@@ -528,7 +528,7 @@ async fn line_cancel_is_accepted_and_cancels_the_line() {
     let details = &order.po_lines[0].po_line_details;
     assert_eq!((details[0].po_line_status.as_str(), details[0].quantity), ("CANCELLED", 1));
     let feeds = h.sandbox.control().feeds(None);
-    assert_eq!((feeds.len(), feeds[0].kind.clone()), (1, FeedKind::OrderCancel));
+    assert_eq!((feeds.len(), feeds[0].kind), (1, FeedKind::OrderCancel));
     assert_eq!(feeds[0].xml, feed.to_xml().unwrap());
 
     let unknown = h.client.processing_report(DocumentId(987_654)).await.unwrap_err();
