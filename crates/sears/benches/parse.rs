@@ -60,7 +60,7 @@ fn money(cents: u64) -> String {
 }
 
 fn generate(orders: usize) -> String {
-    let mut r = Random(0x5EED_0F_5EA2_5);
+    let mut r = Random(0x05EE_D0F5_EA25);
     let mut xml = String::with_capacity(orders * 4200);
     xml.push_str(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<po-response xmlns=\"http://seller.marketplace.sears.com/oms/v19\" \
