@@ -48,9 +48,7 @@ fn render_per_label() {
 }
 
 fn ship_body(reference: usize, format: &str) -> Value {
-    let address = |line: &str, city: &str, state: &str, zip: &str| {
-        json!({ "AddressLine": [line], "City": city, "StateProvinceCode": state, "PostalCode": zip, "CountryCode": "US" })
-    };
+    let address = |line: &str, city: &str, state: &str, zip: &str| json!({ "AddressLine": [line], "City": city, "StateProvinceCode": state, "PostalCode": zip, "CountryCode": "US" });
     json!({ "ShipmentRequest": {
         "Request": { "RequestOption": "nonvalidate" },
         "Shipment": {

@@ -69,18 +69,9 @@ pub fn parse_us_postal_code(postal_code: &str) -> Option<(String, Option<String>
     let digits = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
     match postal_code.len() {
         5 if digits(postal_code) => Some((postal_code.to_owned(), None)),
-        9 if digits(postal_code) => Some((
-            postal_code[..5].to_owned(),
-            Some(postal_code[5..].to_owned()),
-        )),
-        10 if digits(&postal_code[..5])
-            && &postal_code[5..6] == "-"
-            && digits(&postal_code[6..]) =>
-        {
-            Some((
-                postal_code[..5].to_owned(),
-                Some(postal_code[6..].to_owned()),
-            ))
+        9 if digits(postal_code) => Some((postal_code[..5].to_owned(), Some(postal_code[5..].to_owned()))),
+        10 if digits(&postal_code[..5]) && &postal_code[5..6] == "-" && digits(&postal_code[6..]) => {
+            Some((postal_code[..5].to_owned(), Some(postal_code[6..].to_owned())))
         }
         _ => None,
     }
@@ -89,10 +80,7 @@ pub fn parse_us_postal_code(postal_code: &str) -> Option<(String, Option<String>
 /// The state (two letters) the sandbox places a five-digit ZIP in, if it recognises it.
 pub fn state_of_zip(zip5: &str) -> Option<&'static str> {
     let zip3: u16 = zip5.get(..3)?.parse().ok()?;
-    ZIP3_STATES
-        .iter()
-        .find(|(low, high, _)| (*low..=*high).contains(&zip3))
-        .map(|(_, _, state)| *state)
+    ZIP3_STATES.iter().find(|(low, high, _)| (*low..=*high).contains(&zip3)).map(|(_, _, state)| *state)
 }
 
 /// Address classification, with UPS's codes.
@@ -126,37 +114,21 @@ impl Classification {
 /// Words that make an address commercial: in an address line (a suite, building or floor), or in
 /// the consignee name (a company form). Everything else with a recognised ZIP is residential.
 const COMMERCIAL_LINE_WORDS: &[&str] = &["STE", "SUITE", "BLDG", "BUILDING", "FLOOR", "FL"];
-const COMMERCIAL_NAME_WORDS: &[&str] = &[
-    "INC",
-    "LLC",
-    "CORP",
-    "CORPORATION",
-    "CO",
-    "COMPANY",
-    "LTD",
-    "CENTERS",
-    "CENTER",
-];
+const COMMERCIAL_NAME_WORDS: &[&str] =
+    &["INC", "LLC", "CORP", "CORPORATION", "CO", "COMPANY", "LTD", "CENTERS", "CENTER"];
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_ascii_uppercase)
+    text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_ascii_uppercase)
 }
 
 /// The sandbox's classification rule (see the README): commercial if an address line holds a
 /// suite/building/floor word or the name holds a company word, residential otherwise.
 pub fn classify(name: Option<&str>, address_lines: &[String]) -> Classification {
-    let line_is_commercial = address_lines
-        .iter()
-        .any(|line| words(line).any(|word| COMMERCIAL_LINE_WORDS.contains(&word.as_str())));
-    let name_is_commercial = name
-        .is_some_and(|name| words(name).any(|word| COMMERCIAL_NAME_WORDS.contains(&word.as_str())));
-    if line_is_commercial || name_is_commercial {
-        Classification::Commercial
-    } else {
-        Classification::Residential
-    }
+    let line_is_commercial =
+        address_lines.iter().any(|line| words(line).any(|word| COMMERCIAL_LINE_WORDS.contains(&word.as_str())));
+    let name_is_commercial =
+        name.is_some_and(|name| words(name).any(|word| COMMERCIAL_NAME_WORDS.contains(&word.as_str())));
+    if line_is_commercial || name_is_commercial { Classification::Commercial } else { Classification::Residential }
 }
 
 /// An address as the street-level validation reads it.
@@ -233,10 +205,8 @@ pub fn validate(input: &AddressInput) -> Verdict {
     let Some(zip_state) = state_of_zip(&zip5) else {
         return Verdict::NoCandidates;
     };
-    let has_house_number = input
-        .address_lines
-        .first()
-        .is_some_and(|line| line.trim_start().starts_with(|c: char| c.is_ascii_digit()));
+    let has_house_number =
+        input.address_lines.first().is_some_and(|line| line.trim_start().starts_with(|c: char| c.is_ascii_digit()));
     let Some(city) = input.city.as_deref().filter(|city| !city.trim().is_empty()) else {
         return Verdict::NoCandidates;
     };
@@ -245,26 +215,15 @@ pub fn validate(input: &AddressInput) -> Verdict {
     }
     let candidate = Candidate {
         consignee_name: input.consignee_name.as_deref().map(str::to_ascii_uppercase),
-        address_lines: input
-            .address_lines
-            .iter()
-            .map(|line| line.trim().to_ascii_uppercase())
-            .collect(),
+        address_lines: input.address_lines.iter().map(|line| line.trim().to_ascii_uppercase()).collect(),
         city: city.trim().to_ascii_uppercase(),
         state: zip_state.to_owned(),
         zip5,
         extension,
         classification: classify(input.consignee_name.as_deref(), &input.address_lines),
     };
-    let given_state = input
-        .state
-        .as_deref()
-        .map(|state| state.trim().to_ascii_uppercase());
-    if given_state.as_deref() == Some(zip_state) {
-        Verdict::Valid(candidate)
-    } else {
-        Verdict::Ambiguous(candidate)
-    }
+    let given_state = input.state.as_deref().map(|state| state.trim().to_ascii_uppercase());
+    if given_state.as_deref() == Some(zip_state) { Verdict::Valid(candidate) } else { Verdict::Ambiguous(candidate) }
 }
 
 #[cfg(test)]
@@ -274,14 +233,8 @@ mod tests {
     #[test]
     fn postal_codes_parse_in_the_three_us_forms() {
         assert_eq!(parse_us_postal_code("30005"), Some(("30005".into(), None)));
-        assert_eq!(
-            parse_us_postal_code("30076-1521"),
-            Some(("30076".into(), Some("1521".into())))
-        );
-        assert_eq!(
-            parse_us_postal_code("300761521"),
-            Some(("30076".into(), Some("1521".into())))
-        );
+        assert_eq!(parse_us_postal_code("30076-1521"), Some(("30076".into(), Some("1521".into()))));
+        assert_eq!(parse_us_postal_code("300761521"), Some(("30076".into(), Some("1521".into()))));
         assert_eq!(parse_us_postal_code("3007"), None);
         assert_eq!(parse_us_postal_code("L4G 3V2"), None);
     }
@@ -299,22 +252,10 @@ mod tests {
     #[test]
     fn suites_and_company_names_are_commercial() {
         let lines = |line: &str| vec![line.to_owned()];
-        assert_eq!(
-            classify(None, &lines("26601 Aliso Creek Rd Ste D")),
-            Classification::Commercial
-        );
-        assert_eq!(
-            classify(Some("Acme Widgets, Inc."), &lines("1 Main St")),
-            Classification::Commercial
-        );
-        assert_eq!(
-            classify(Some("Jane Doe"), &lines("1 Main St Apt 4")),
-            Classification::Residential
-        );
+        assert_eq!(classify(None, &lines("26601 Aliso Creek Rd Ste D")), Classification::Commercial);
+        assert_eq!(classify(Some("Acme Widgets, Inc."), &lines("1 Main St")), Classification::Commercial);
+        assert_eq!(classify(Some("Jane Doe"), &lines("1 Main St Apt 4")), Classification::Residential);
         // "STEVENS" is not the word "STE".
-        assert_eq!(
-            classify(None, &lines("12 Stevens Rd")),
-            Classification::Residential
-        );
+        assert_eq!(classify(None, &lines("12 Stevens Rd")), Classification::Residential);
     }
 }

@@ -22,31 +22,23 @@ pub struct SandboxClock {
 impl SandboxClock {
     /// A clock that stands still at `at` until set or advanced: what tests use.
     pub fn fixed(at: Timestamp) -> Self {
-        SandboxClock {
-            mode: Arc::new(Mutex::new(Mode::Fixed(at))),
-        }
+        SandboxClock { mode: Arc::new(Mutex::new(Mode::Fixed(at))) }
     }
 
     /// A clock that follows the system clock (and can still be set or advanced): what the demo uses.
     pub fn system() -> Self {
-        SandboxClock {
-            mode: Arc::new(Mutex::new(Mode::System(SignedDuration::ZERO))),
-        }
+        SandboxClock { mode: Arc::new(Mutex::new(Mode::System(SignedDuration::ZERO))) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Mode> {
-        self.mode
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.mode.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The sandbox's current instant.
     pub fn now(&self) -> Timestamp {
         match *self.lock() {
             Mode::Fixed(at) => at,
-            Mode::System(offset) => Timestamp::now()
-                .saturating_add(offset)
-                .unwrap_or(Timestamp::MAX),
+            Mode::System(offset) => Timestamp::now().saturating_add(offset).unwrap_or(Timestamp::MAX),
         }
     }
 

@@ -15,9 +15,7 @@ use crate::state::{ArmedFaults, ClientRegistration, ReferenceCount, SandboxState
 pub enum ControlError {
     #[error("status {0} is not a server error: use a status from 500 to 599")]
     NotAServerError(u16),
-    #[error(
-        "account number {0:?} is not 6 characters of 0-9 and A-Z: UPS shipper numbers look like W4RF01"
-    )]
+    #[error("account number {0:?} is not 6 characters of 0-9 and A-Z: UPS shipper numbers look like W4RF01")]
     InvalidAccountNumber(String),
     #[error("client id must not be empty")]
     EmptyClientId,
@@ -104,10 +102,7 @@ impl SandboxControl {
     /// Registers (or replaces) an OAuth client and its account.
     pub fn register_client(&self, client: ClientRegistration) -> Result<(), ControlError> {
         validate_registration(&client)?;
-        self.state
-            .lock()
-            .clients
-            .insert(client.client_id.clone(), client);
+        self.state.lock().clients.insert(client.client_id.clone(), client);
         Ok(())
     }
 
@@ -133,17 +128,12 @@ pub(crate) fn validate_registration(client: &ClientRegistration) -> Result<(), C
         return Err(ControlError::EmptyClientId);
     }
     let account = &client.account_number;
-    let account_ok = account.len() == 6
-        && account
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+    let account_ok = account.len() == 6 && account.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
     if !account_ok {
         return Err(ControlError::InvalidAccountNumber(account.clone()));
     }
     if client.negotiated_discount_percent > 100 {
-        return Err(ControlError::DiscountAbove100(
-            client.negotiated_discount_percent,
-        ));
+        return Err(ControlError::DiscountAbove100(client.negotiated_discount_percent));
     }
     Ok(())
 }

@@ -88,10 +88,7 @@ fn code128_modules(text: &str) -> Result<Vec<u8>, LabelError> {
 
 /// Upper-cases and keeps what the 8x8 font can draw (printable ASCII).
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| c.to_ascii_uppercase())
-        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
-        .collect()
+    text.chars().map(|c| c.to_ascii_uppercase()).map(|c| if (' '..='~').contains(&c) { c } else { '?' }).collect()
 }
 
 /// A 1-bit label canvas, packed eight dots to a byte, most significant bit first, 1 = white:
@@ -152,12 +149,7 @@ impl Bitmap {
                     while column < 8 && bits & (1 << column) != 0 {
                         column += 1;
                     }
-                    self.fill_rect(
-                        left + start * scale,
-                        y + row * scale,
-                        (column - start) * scale,
-                        scale,
-                    );
+                    self.fill_rect(left + start * scale, y + row * scale, (column - start) * scale, scale);
                 }
             }
             left += 8 * scale;
@@ -201,12 +193,7 @@ fn draw(content: &LabelContent) -> Result<Bitmap, LabelError> {
         }
     }
     let text_width = u32::try_from(content.tracking_number.len()).unwrap_or(0) * 24;
-    canvas.text(
-        WIDTH.saturating_sub(text_width) / 2,
-        BARCODE_TOP + BARCODE_HEIGHT + 16,
-        3,
-        &content.tracking_number,
-    );
+    canvas.text(WIDTH.saturating_sub(text_width) / 2, BARCODE_TOP + BARCODE_HEIGHT + 16, 3, &content.tracking_number);
     canvas.fill_rect(0, 910, WIDTH, 3);
     let mut y = 930;
     for reference in content.references.iter().take(3) {
@@ -223,11 +210,8 @@ fn encode_png(canvas: &Bitmap) -> Result<Vec<u8>, LabelError> {
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::One);
     encoder.set_compression(png::Compression::Fast);
-    let mut writer =
-        encoder.write_header().map_err(|error| LabelError::Encoding(error.to_string()))?;
-    writer
-        .write_image_data(&canvas.bits)
-        .map_err(|error| LabelError::Encoding(error.to_string()))?;
+    let mut writer = encoder.write_header().map_err(|error| LabelError::Encoding(error.to_string()))?;
+    writer.write_image_data(&canvas.bits).map_err(|error| LabelError::Encoding(error.to_string()))?;
     writer.finish().map_err(|error| LabelError::Encoding(error.to_string()))?;
     Ok(out)
 }
@@ -264,12 +248,7 @@ fn encode_gif(canvas: &Bitmap) -> Result<Vec<u8>, LabelError> {
     {
         let mut encoder = gif::Encoder::new(&mut out, width, height, &palette)
             .map_err(|error| LabelError::Encoding(error.to_string()))?;
-        let frame = gif::Frame {
-            width,
-            height,
-            buffer: Cow::Borrowed(&indices),
-            ..Default::default()
-        };
+        let frame = gif::Frame { width, height, buffer: Cow::Borrowed(&indices), ..Default::default() };
         encoder.write_frame(&frame).map_err(|error| LabelError::Encoding(error.to_string()))?;
     }
     Ok(out)
@@ -296,14 +275,8 @@ fn zpl(content: &LabelContent) -> String {
         y += 32;
     }
     zpl.push_str("^FO0,400^GB812,3,3^FS\n");
-    zpl.push_str(&format!(
-        "^FO24,424^A0N,40,40^FD{}^FS\n",
-        zpl_field(&content.service_name)
-    ));
-    zpl.push_str(&format!(
-        "^FO24,480^A0N,28,28^FDTRACKING #: {}^FS\n",
-        zpl_field(&content.tracking_number)
-    ));
+    zpl.push_str(&format!("^FO24,424^A0N,40,40^FD{}^FS\n", zpl_field(&content.service_name)));
+    zpl.push_str(&format!("^FO24,480^A0N,28,28^FDTRACKING #: {}^FS\n", zpl_field(&content.tracking_number)));
     zpl.push_str(&format!(
         "^FO24,524^A0N,20,20^FD{}   {}^FS\n^FO0,570^GB812,3,3^FS\n",
         zpl_field(&content.package_line),
@@ -317,10 +290,7 @@ fn zpl(content: &LabelContent) -> String {
     zpl.push_str("^FO0,910^GB812,3,3^FS\n");
     let mut y = 930;
     for reference in content.references.iter().take(3) {
-        zpl.push_str(&format!(
-            "^FO24,{y}^A0N,20,20^FDREF: {}^FS\n",
-            zpl_field(reference)
-        ));
+        zpl.push_str(&format!("^FO24,{y}^A0N,20,20^FDREF: {}^FS\n", zpl_field(reference)));
         y += 24;
     }
     zpl.push_str("^FO24,1170^A0N,20,20^FDUPS SANDBOX - NOT A REAL LABEL^FS\n^XZ\n");
@@ -336,11 +306,7 @@ mod tests {
             tracking_number: "1Z999AA10123456784".into(),
             service_name: "UPS Ground".into(),
             ship_from: vec!["Wharf Seller".into()],
-            ship_to: vec![
-                "Jane Doe".into(),
-                "1 Main St".into(),
-                "ALPHARETTA GA 30005".into(),
-            ],
+            ship_to: vec!["Jane Doe".into(), "1 Main St".into(), "ALPHARETTA GA 30005".into()],
             package_line: "PKG 1 OF 1".into(),
             weight_line: "1 LBS".into(),
             references: vec!["PO-1".into()],
@@ -357,8 +323,7 @@ mod tests {
 
     #[test]
     fn zpl_carries_the_barcode_and_the_text() {
-        let zpl =
-            String::from_utf8(render(LabelFormat::Zpl, &content()).expect("zpl")).expect("utf8");
+        let zpl = String::from_utf8(render(LabelFormat::Zpl, &content()).expect("zpl")).expect("utf8");
         assert!(zpl.starts_with("^XA") && zpl.trim_end().ends_with("^XZ"));
         assert!(zpl.contains("^BCN,240,Y,N,N^FD1Z999AA10123456784^FS"));
         assert!(zpl.contains("^FDJANE DOE^FS"));

@@ -152,9 +152,7 @@ pub const SERVICES: &[Service] = &[
 /// The service with UPS code `code` (a leading zero may be missing or doubled: `3`, `03`, `003`).
 pub fn service(code: &str) -> Option<&'static Service> {
     let trimmed = code.trim().trim_start_matches('0');
-    SERVICES
-        .iter()
-        .find(|service| service.code.trim_start_matches('0') == trimmed)
+    SERVICES.iter().find(|service| service.code.trim_start_matches('0') == trimmed)
 }
 
 /// The zone between two five-digit ZIPs: 2 within one ZIP3, 3 within one first digit,
@@ -254,11 +252,7 @@ pub fn billable_weight(
         u32::try_from(cubic_inches.div_ceil(u64::from(DIM_DIVISOR))).unwrap_or(u32::MAX)
     });
     let billable = dimensional.map_or(actual, |dimensional| dimensional.max(actual));
-    Some(BillableWeight {
-        actual,
-        dimensional,
-        billable,
-    })
+    Some(BillableWeight { actual, dimensional, billable })
 }
 
 /// What one package costs.
@@ -283,14 +277,9 @@ impl Service {
     pub fn charges(&self, zone: u32, billable_pounds: u32, residential: bool) -> PackageCharges {
         let steps = i64::from(zone.saturating_sub(2));
         let first = self.first_pound_cents + steps * self.first_pound_zone_step_cents;
-        let additional =
-            self.additional_pound_cents + steps * self.additional_pound_zone_step_cents;
+        let additional = self.additional_pound_cents + steps * self.additional_pound_zone_step_cents;
         let further_pounds = i64::from(billable_pounds.saturating_sub(1));
-        let residential_cents = if residential {
-            self.residential_surcharge_cents
-        } else {
-            0
-        };
+        let residential_cents = if residential { self.residential_surcharge_cents } else { 0 };
         PackageCharges {
             billable_pounds,
             transportation: Decimal::new(first + further_pounds * additional, 2),
@@ -351,31 +340,17 @@ mod tests {
 
     #[test]
     fn billable_weight_takes_the_larger_of_actual_and_dimensional() {
-        let inches = |l: i64, w: i64, h: i64| {
-            Some((
-                [Decimal::from(l), Decimal::from(w), Decimal::from(h)],
-                LengthUnit::Inches,
-            ))
-        };
+        let inches =
+            |l: i64, w: i64, h: i64| Some(([Decimal::from(l), Decimal::from(w), Decimal::from(h)], LengthUnit::Inches));
         // 5x5x5 = 125 in3 -> 1 lb; actual 0.1 lb -> 1 lb.
         let small = billable_weight(Decimal::new(1, 1), WeightUnit::Pounds, inches(5, 5, 5));
         assert_eq!(small.map(|w| w.billable), Some(1));
         // 12x12x12 = 1728 in3 / 139 = 12.43 -> 13 lb beats 4 lb.
         let boxy = billable_weight(Decimal::from(4), WeightUnit::Pounds, inches(12, 12, 12));
-        assert_eq!(
-            boxy,
-            Some(BillableWeight {
-                actual: 4,
-                dimensional: Some(13),
-                billable: 13
-            })
-        );
+        assert_eq!(boxy, Some(BillableWeight { actual: 4, dimensional: Some(13), billable: 13 }));
         // 2 kg = 4.409 lb -> 5 lb.
         let metric = billable_weight(Decimal::from(2), WeightUnit::Kilograms, None);
         assert_eq!(metric.map(|w| w.billable), Some(5));
-        assert_eq!(
-            billable_weight(Decimal::from(151), WeightUnit::Pounds, None),
-            None
-        );
+        assert_eq!(billable_weight(Decimal::from(151), WeightUnit::Pounds, None), None);
     }
 }

@@ -51,9 +51,7 @@ impl Default for SandboxConfig {
 /// Why the sandbox did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error(
-        "cannot listen on 127.0.0.1:{port}: {source}; pick another port, or 0 for any free one"
-    )]
+    #[error("cannot listen on 127.0.0.1:{port}: {source}; pick another port, or 0 for any free one")]
     Bind { port: u16, source: std::io::Error },
     #[error("the sandbox needs at least one registered client: add one to SandboxConfig::clients")]
     NoClients,
@@ -66,31 +64,16 @@ pub enum SandboxError {
 impl SandboxConfig {
     /// Starts the sandbox on 127.0.0.1 and serves until the returned handle is shut down or dropped.
     pub async fn start(self) -> Result<RunningUpsSandbox, SandboxError> {
-        let default_client = self
-            .clients
-            .first()
-            .cloned()
-            .ok_or(SandboxError::NoClients)?;
+        let default_client = self.clients.first().cloned().ok_or(SandboxError::NoClients)?;
         for client in &self.clients {
             validate_registration(client)?;
         }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
             .await
-            .map_err(|source| SandboxError::Bind {
-                port: self.port,
-                source,
-            })?;
-        let address = listener.local_addr().map_err(|source| SandboxError::Bind {
-            port: self.port,
-            source,
-        })?;
-        let state = Arc::new(SandboxState::new(
-            self.clock,
-            self.token_lifetime,
-            self.timeout_hold,
-            self.latency,
-            self.clients,
-        ));
+            .map_err(|source| SandboxError::Bind { port: self.port, source })?;
+        let address = listener.local_addr().map_err(|source| SandboxError::Bind { port: self.port, source })?;
+        let state =
+            Arc::new(SandboxState::new(self.clock, self.token_lifetime, self.timeout_hold, self.latency, self.clients));
         let app = routes::router(Arc::clone(&state));
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -189,9 +172,7 @@ pub fn banner(sandbox: &RunningUpsSandbox) -> String {
 pub async fn run_standalone(config: SandboxConfig) -> Result<(), SandboxError> {
     let sandbox = config.start().await?;
     println!("{}", banner(&sandbox));
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(SandboxError::Signal)?;
+    tokio::signal::ctrl_c().await.map_err(SandboxError::Signal)?;
     sandbox.shutdown().await;
     Ok(())
 }

@@ -88,9 +88,7 @@ pub struct ShipmentRecord {
 impl ShipmentRecord {
     /// Whether every package was voided.
     pub fn voided(&self) -> bool {
-        self.packages
-            .iter()
-            .all(|package| package.voided_at.is_some())
+        self.packages.iter().all(|package| package.voided_at.is_some())
     }
 
     /// Every reference value of the shipment and of its packages, each once.
@@ -108,10 +106,7 @@ impl ShipmentRecord {
 
     /// Whether `package` carries `reference` (its own or the shipment's).
     pub fn package_has_reference(&self, package: &PackageRecord, reference: &str) -> bool {
-        self.references
-            .iter()
-            .chain(&package.references)
-            .any(|value| value == reference)
+        self.references.iter().chain(&package.references).any(|value| value == reference)
     }
 }
 
@@ -177,38 +172,22 @@ impl SandboxState {
         latency: Duration,
         clients: Vec<ClientRegistration>,
     ) -> Self {
-        let mut inner = Inner {
-            latency,
-            ..Inner::default()
-        };
+        let mut inner = Inner { latency, ..Inner::default() };
         for client in clients {
             inner.clients.insert(client.client_id.clone(), client);
         }
-        SandboxState {
-            clock,
-            token_lifetime,
-            timeout_hold,
-            inner: Mutex::new(inner),
-        }
+        SandboxState { clock, token_lifetime, timeout_hold, inner: Mutex::new(inner) }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Inner {
     /// The client whose id and secret these are.
-    pub fn authenticate_client(
-        &self,
-        client_id: &str,
-        secret: &str,
-    ) -> Option<&ClientRegistration> {
-        self.clients
-            .get(client_id)
-            .filter(|client| client.client_secret.expose_secret() == secret)
+    pub fn authenticate_client(&self, client_id: &str, secret: &str) -> Option<&ClientRegistration> {
+        self.clients.get(client_id).filter(|client| client.client_secret.expose_secret() == secret)
     }
 
     /// Label counts per reference value, over every stored shipment.

@@ -29,10 +29,7 @@ pub fn is_valid(number: &str) -> bool {
         return false;
     }
     let (body, check) = rest.split_at(15);
-    match (
-        check_digit(body),
-        check.chars().next().and_then(|c| c.to_digit(10)),
-    ) {
+    match (check_digit(body), check.chars().next().and_then(|c| c.to_digit(10))) {
         (Some(expected), Some(actual)) => expected == actual,
         _ => false,
     }
@@ -41,10 +38,7 @@ pub fn is_valid(number: &str) -> bool {
 /// Builds the tracking number for `account` (6 characters `0-9A-Z`), `service` (2 digits) and
 /// `serial` (below 10,000,000), or `None` if a part does not fit the format.
 pub fn compose(account: &str, service: &str, serial: u32) -> Option<String> {
-    let account_ok = account.len() == 6
-        && account
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+    let account_ok = account.len() == 6 && account.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
     let service_ok = service.len() == 2 && service.chars().all(|c| c.is_ascii_digit());
     if !account_ok || !service_ok || serial >= 10_000_000 {
         return None;
@@ -72,10 +66,7 @@ mod tests {
     fn compose_matches_a_hand_computed_number() {
         // 999AA1 01 2345678: odd positions 9+9+2+0+2+4+6+8 = 40, even 9+2+1+1+3+5+7 = 28 -> 56;
         // 96 -> check digit 4.
-        assert_eq!(
-            compose("999AA1", "01", 2_345_678).as_deref(),
-            Some("1Z999AA10123456784")
-        );
+        assert_eq!(compose("999AA1", "01", 2_345_678).as_deref(), Some("1Z999AA10123456784"));
         assert_eq!(compose("999aa1", "01", 1), None);
         assert_eq!(compose("999AA1", "1", 1), None);
         assert_eq!(compose("999AA1", "01", 10_000_000), None);

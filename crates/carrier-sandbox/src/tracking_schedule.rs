@@ -79,9 +79,7 @@ impl Milestone {
     /// `status.description`.
     pub fn description(self) -> &'static str {
         match self {
-            Milestone::LabelCreated => {
-                "Shipper created a label, UPS has not received the package yet."
-            }
+            Milestone::LabelCreated => "Shipper created a label, UPS has not received the package yet.",
             Milestone::PickedUp => "Pickup Scan",
             Milestone::Departed => "Departed from Facility",
             Milestone::Arrived => "Arrived at Facility",
@@ -105,13 +103,8 @@ impl Milestone {
 
     fn place(self) -> Place {
         match self {
-            Milestone::LabelCreated
-            | Milestone::PickedUp
-            | Milestone::Departed
-            | Milestone::Voided => Place::Origin,
-            Milestone::Arrived | Milestone::OutForDelivery | Milestone::Delivered => {
-                Place::Destination
-            }
+            Milestone::LabelCreated | Milestone::PickedUp | Milestone::Departed | Milestone::Voided => Place::Origin,
+            Milestone::Arrived | Milestone::OutForDelivery | Milestone::Delivered => Place::Destination,
         }
     }
 }
@@ -135,50 +128,28 @@ pub fn picked_up_at(created_at: Timestamp) -> Timestamp {
 
 /// When it is delivered, after `transit_days`.
 pub fn delivered_at(created_at: Timestamp, transit_days: u32) -> Timestamp {
-    later(
-        created_at,
-        SignedDuration::from_hours(24 * i64::from(transit_days)),
-    )
+    later(created_at, SignedDuration::from_hours(24 * i64::from(transit_days)))
 }
 
 /// The events that have happened by `now`, oldest first.
-pub fn events(
-    created_at: Timestamp,
-    transit_days: u32,
-    voided_at: Option<Timestamp>,
-    now: Timestamp,
-) -> Vec<Event> {
+pub fn events(created_at: Timestamp, transit_days: u32, voided_at: Option<Timestamp>, now: Timestamp) -> Vec<Event> {
     let delivered = delivered_at(created_at, transit_days);
     let schedule = [
         (Milestone::LabelCreated, created_at),
         (Milestone::PickedUp, picked_up_at(created_at)),
         (Milestone::Departed, later(created_at, DEPARTURE_AFTER)),
-        (
-            Milestone::Arrived,
-            later(delivered, -ARRIVAL_BEFORE_DELIVERY),
-        ),
-        (
-            Milestone::OutForDelivery,
-            later(delivered, -OUT_FOR_DELIVERY_BEFORE_DELIVERY),
-        ),
+        (Milestone::Arrived, later(delivered, -ARRIVAL_BEFORE_DELIVERY)),
+        (Milestone::OutForDelivery, later(delivered, -OUT_FOR_DELIVERY_BEFORE_DELIVERY)),
         (Milestone::Delivered, delivered),
     ];
     let cutoff = voided_at.map_or(now, |voided| voided.min(now));
     let mut events: Vec<Event> = schedule
         .iter()
         .filter(|(_, at)| *at <= cutoff)
-        .map(|&(milestone, at)| Event {
-            milestone,
-            at,
-            place: milestone.place(),
-        })
+        .map(|&(milestone, at)| Event { milestone, at, place: milestone.place() })
         .collect();
     if let Some(voided) = voided_at.filter(|voided| *voided <= now) {
-        events.push(Event {
-            milestone: Milestone::Voided,
-            at: voided,
-            place: Place::Origin,
-        });
+        events.push(Event { milestone: Milestone::Voided, at: voided, place: Place::Origin });
     }
     events
 }
@@ -195,24 +166,12 @@ mod tests {
     fn a_two_day_package_moves_on_schedule() {
         let created = at("2026-03-02T15:00:00Z");
         let milestones = |now: &str| -> Vec<Milestone> {
-            events(created, 2, None, at(now))
-                .iter()
-                .map(|event| event.milestone)
-                .collect()
+            events(created, 2, None, at(now)).iter().map(|event| event.milestone).collect()
         };
-        assert_eq!(
-            milestones("2026-03-02T16:59:59Z"),
-            [Milestone::LabelCreated]
-        );
-        assert_eq!(
-            milestones("2026-03-02T17:00:00Z"),
-            [Milestone::LabelCreated, Milestone::PickedUp]
-        );
+        assert_eq!(milestones("2026-03-02T16:59:59Z"), [Milestone::LabelCreated]);
+        assert_eq!(milestones("2026-03-02T17:00:00Z"), [Milestone::LabelCreated, Milestone::PickedUp]);
         // Delivery at 2026-03-04T15:00Z; out for delivery 4 h before.
-        assert_eq!(
-            milestones("2026-03-04T11:00:00Z").last(),
-            Some(&Milestone::OutForDelivery)
-        );
+        assert_eq!(milestones("2026-03-04T11:00:00Z").last(), Some(&Milestone::OutForDelivery));
         assert_eq!(milestones("2026-03-04T15:00:00Z").len(), 6);
     }
 

@@ -8,16 +8,8 @@ use serde_json::{Value, json};
 use support::{http, package, ship, ship_request, start, token};
 use wharf_carrier_sandbox::RunningUpsSandbox;
 
-async fn control(
-    sandbox: &RunningUpsSandbox,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = http().request(
-        method,
-        format!("{}/sandbox/control{path}", sandbox.base_url()),
-    );
+async fn control(sandbox: &RunningUpsSandbox, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = http().request(method, format!("{}/sandbox/control{path}", sandbox.base_url()));
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -31,21 +23,9 @@ async fn the_clock_is_read_set_and_advanced() {
     let sandbox = start().await;
     let (_, now) = control(&sandbox, Method::GET, "/clock", None).await;
     assert_eq!(now, json!({ "now": "2026-03-02T15:00:00Z" }));
-    let (_, now) = control(
-        &sandbox,
-        Method::PUT,
-        "/clock",
-        Some(json!({ "now": "2026-06-01T12:00:00Z" })),
-    )
-    .await;
+    let (_, now) = control(&sandbox, Method::PUT, "/clock", Some(json!({ "now": "2026-06-01T12:00:00Z" }))).await;
     assert_eq!(now["now"], "2026-06-01T12:00:00Z");
-    let (_, now) = control(
-        &sandbox,
-        Method::POST,
-        "/clock/advance",
-        Some(json!({ "seconds": 5400 })),
-    )
-    .await;
+    let (_, now) = control(&sandbox, Method::POST, "/clock/advance", Some(json!({ "seconds": 5400 }))).await;
     assert_eq!(now["now"], "2026-06-01T13:30:00Z");
     assert_eq!(sandbox.control().now().to_string(), "2026-06-01T13:30:00Z");
 }
@@ -70,19 +50,9 @@ async fn a_registered_client_ships_on_its_own_account() {
         .expect("token");
     let token: Value = response.json().await.expect("json");
     let token = token["access_token"].as_str().expect("token").to_owned();
-    let shipped = ship(
-        &sandbox,
-        &token,
-        &ship_request(
-            "A1B2C3",
-            "01",
-            vec![package("1", None, &[])],
-            "GIF",
-            &["R-1"],
-            false,
-        ),
-    )
-    .await;
+    let shipped =
+        ship(&sandbox, &token, &ship_request("A1B2C3", "01", vec![package("1", None, &[])], "GIF", &["R-1"], false))
+            .await;
     // A1B2C3 01 0000001 (A -> 2, B -> 3, C -> 4): odd positions 2+3+4+0+0+0+0+1 = 10, even
     // positions 2 x (1+2+3+1+0+0+0) = 14; 24 -> check digit 6.
     assert_eq!(support::tracking_numbers(&shipped), ["1ZA1B2C30100000016"]);
@@ -95,20 +65,10 @@ async fn a_registered_client_ships_on_its_own_account() {
         Method::POST,
         "/api/shipments/v2409/ship",
         &default_token,
-        Some(&ship_request(
-            "A1B2C3",
-            "01",
-            vec![package("1", None, &[])],
-            "GIF",
-            &[],
-            false,
-        )),
+        Some(&ship_request("A1B2C3", "01", vec![package("1", None, &[])], "GIF", &[], false)),
     )
     .await;
-    assert_eq!(
-        (status, support::error_codes(&body)),
-        (StatusCode::BAD_REQUEST, vec!["120100".to_owned()])
-    );
+    assert_eq!((status, support::error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["120100".to_owned()]));
 }
 
 #[tokio::test]
@@ -122,40 +82,14 @@ async fn bad_control_requests_say_what_was_expected() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|error| error.contains("6 characters")),
-        "{body}"
-    );
-    let (status, body) = control(
-        &sandbox,
-        Method::POST,
-        "/faults/server-errors",
-        Some(json!({ "count": 1, "status": 404 })),
-    )
-    .await;
+    assert!(body["error"].as_str().is_some_and(|error| error.contains("6 characters")), "{body}");
+    let (status, body) =
+        control(&sandbox, Method::POST, "/faults/server-errors", Some(json!({ "count": 1, "status": 404 }))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|error| error.contains("500 to 599")),
-        "{body}"
-    );
-    let (status, body) = control(
-        &sandbox,
-        Method::PUT,
-        "/clock",
-        Some(json!({ "now": "yesterday" })),
-    )
-    .await;
+    assert!(body["error"].as_str().is_some_and(|error| error.contains("500 to 599")), "{body}");
+    let (status, body) = control(&sandbox, Method::PUT, "/clock", Some(json!({ "now": "yesterday" }))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|error| error.contains("expected a JSON body like")),
-        "{body}"
-    );
+    assert!(body["error"].as_str().is_some_and(|error| error.contains("expected a JSON body like")), "{body}");
 }
 
 #[tokio::test]
@@ -171,8 +105,7 @@ async fn the_sandbox_lists_its_shipments_label_counts_and_calls() {
         false,
     );
     let shipped = ship(&sandbox, &token, &request).await;
-    let shipment_id =
-        shipped["ShipmentResponse"]["ShipmentResults"]["ShipmentIdentificationNumber"].clone();
+    let shipment_id = shipped["ShipmentResponse"]["ShipmentResults"]["ShipmentIdentificationNumber"].clone();
     ship(&sandbox, &token, &request).await;
 
     let (_, body) = control(&sandbox, Method::GET, "/shipments", None).await;
@@ -195,4 +128,20 @@ async fn the_sandbox_lists_its_shipments_label_counts_and_calls() {
 
     let (_, body) = control(&sandbox, Method::GET, "/calls", None).await;
     assert_eq!(body["calls"], json!({ "CreateToken": 1, "Shipment": 2 }));
+}
+
+#[tokio::test]
+async fn the_standalone_banner_tells_a_person_how_to_connect() {
+    let sandbox = start().await;
+    let banner = wharf_carrier_sandbox::banner(&sandbox);
+    for expected in [
+        format!("{}/security/v1/oauth/token", sandbox.base_url()),
+        "wharf-sandbox-client".to_owned(),
+        "wharf-sandbox-secret".to_owned(),
+        "W4RF01".to_owned(),
+    ] {
+        assert!(banner.contains(&expected), "{expected} in {banner}");
+    }
+    // Debug output of the running sandbox never shows the secret.
+    assert!(!format!("{sandbox:?}").contains("wharf-sandbox-secret"));
 }

@@ -14,11 +14,7 @@ use wharf_carrier_sandbox::spec::Api;
 const TOKEN_PATH: &str = "/security/v1/oauth/token";
 const TRACK: &str = "/api/track/v1/details/1Z999AA10123456784";
 
-async fn token_call(
-    base_url: &str,
-    credentials: Option<(&str, &str)>,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
+async fn token_call(base_url: &str, credentials: Option<(&str, &str)>, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let mut request = http().post(format!("{base_url}{TOKEN_PATH}")).form(form);
     if let Some((id, secret)) = credentials {
         request = request.basic_auth(id, Some(secret));
@@ -46,11 +42,7 @@ async fn a_registered_client_gets_a_token_shaped_like_ups_documents_it() {
     assert_eq!(body["status"], "approved");
     // Issued at the sandbox clock's 2026-03-02T15:00:00Z, in epoch milliseconds.
     assert_eq!(body["issued_at"], "1772463600000");
-    assert!(
-        body["access_token"]
-            .as_str()
-            .is_some_and(|token| token.len() >= 32)
-    );
+    assert!(body["access_token"].as_str().is_some_and(|token| token.len() >= 32));
 }
 
 #[tokio::test]
@@ -60,47 +52,23 @@ async fn wrong_credentials_and_grant_types_are_refused_in_ups_shape() {
     let grant = [("grant_type", "client_credentials")];
 
     let (status, body) = token_call(&base, Some(("wharf-sandbox-client", "wrong")), &grant).await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()])
-    );
+    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()]));
     assert_response_valid(Api::OAuth, "POST", TOKEN_PATH, status, &body);
 
     let (status, body) = token_call(&base, Some(("nobody", "wharf-sandbox-secret")), &grant).await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()])
-    );
+    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()]));
 
     let (status, body) = token_call(&base, None, &grant).await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()])
-    );
+    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["10401".to_owned()]));
 
-    let (status, body) = token_call(
-        &base,
-        Some(("wharf-sandbox-client", "wharf-sandbox-secret")),
-        &[("grant_type", "password")],
-    )
-    .await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::BAD_REQUEST, vec!["10400".to_owned()])
-    );
+    let (status, body) =
+        token_call(&base, Some(("wharf-sandbox-client", "wharf-sandbox-secret")), &[("grant_type", "password")]).await;
+    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["10400".to_owned()]));
     assert_response_valid(Api::OAuth, "POST", TOKEN_PATH, status, &body);
 
     // grant_type is required by the spec's form schema.
-    let (status, body) = token_call(
-        &base,
-        Some(("wharf-sandbox-client", "wharf-sandbox-secret")),
-        &[],
-    )
-    .await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::BAD_REQUEST, vec!["10002".to_owned()])
-    );
+    let (status, body) = token_call(&base, Some(("wharf-sandbox-client", "wharf-sandbox-secret")), &[]).await;
+    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["10002".to_owned()]));
 }
 
 #[tokio::test]
@@ -112,21 +80,14 @@ async fn tokens_expire_on_the_sandbox_clock() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // 14399 s after issue the token still works; at 14400 s it does not.
-    sandbox
-        .control()
-        .advance_clock(SignedDuration::from_secs(14_398));
+    sandbox.control().advance_clock(SignedDuration::from_secs(14_398));
     let (status, _) = call(&sandbox, Method::GET, TRACK, &token, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    sandbox
-        .control()
-        .advance_clock(SignedDuration::from_secs(1));
+    sandbox.control().advance_clock(SignedDuration::from_secs(1));
     let (status, body) = call(&sandbox, Method::GET, TRACK, &token, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_codes(&body), ["250002"]);
-    assert_eq!(
-        body["response"]["errors"][0]["message"],
-        "Invalid Authentication Information."
-    );
+    assert_eq!(body["response"]["errors"][0]["message"], "Invalid Authentication Information.");
 
     // A new token works again.
     let fresh = support::token(&sandbox).await;
@@ -138,10 +99,7 @@ async fn tokens_expire_on_the_sandbox_clock() {
 async fn calls_without_a_known_bearer_token_are_unauthorized() {
     let sandbox = start().await;
     let (status, body) = call(&sandbox, Method::GET, TRACK, "made-up-token", None).await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::UNAUTHORIZED, vec!["250002".to_owned()])
-    );
+    assert_eq!((status, error_codes(&body)), (StatusCode::UNAUTHORIZED, vec!["250002".to_owned()]));
     let response = http()
         .post(format!("{}/api/shipments/v2409/ship", sandbox.base_url()))
         .json(&serde_json::json!({}))
@@ -150,11 +108,5 @@ async fn calls_without_a_known_bearer_token_are_unauthorized() {
         .expect("call");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body: Value = response.json().await.expect("json");
-    assert_response_valid(
-        Api::Shipping,
-        "POST",
-        support::SHIP_PATH,
-        StatusCode::UNAUTHORIZED,
-        &body,
-    );
+    assert_response_valid(Api::Shipping, "POST", support::SHIP_PATH, StatusCode::UNAUTHORIZED, &body);
 }

@@ -6,22 +6,14 @@ mod support;
 use pretty_assertions::assert_eq;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{
-    RATE_PATH, address, assert_response_valid, call, error_codes, package, start, token,
-};
+use support::{RATE_PATH, address, assert_response_valid, call, error_codes, package, start, token};
 use wharf_carrier_sandbox::spec::{self, Api};
 
 async fn rate(option: &str, body: &Value) -> (StatusCode, Value) {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    let (status, answer) = call(
-        &sandbox,
-        Method::POST,
-        &format!("/api/rating/v2409/{option}"),
-        &token,
-        Some(body),
-    )
-    .await;
+    let (status, answer) =
+        call(&sandbox, Method::POST, &format!("/api/rating/v2409/{option}"), &token, Some(body)).await;
     assert_response_valid(Api::Rating, "POST", RATE_PATH, status, &answer);
     (status, answer)
 }
@@ -53,20 +45,14 @@ fn totals(answer: &Value) -> Vec<(String, String)> {
         .map(|rated| {
             (
                 rated["Service"]["Code"].as_str().expect("code").to_owned(),
-                rated["TotalCharges"]["MonetaryValue"]
-                    .as_str()
-                    .expect("total")
-                    .to_owned(),
+                rated["TotalCharges"]["MonetaryValue"].as_str().expect("total").to_owned(),
             )
         })
         .collect()
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(code, total)| ((*code).to_owned(), (*total).to_owned()))
-        .collect()
+    expected.iter().map(|(code, total)| ((*code).to_owned(), (*total).to_owned())).collect()
 }
 
 #[tokio::test]
@@ -82,32 +68,20 @@ async fn the_spec_published_rate_example_costs_twelve_dollars() {
     assert_eq!(status, StatusCode::OK, "{answer:#}");
     let rated = &answer["RateResponse"]["RatedShipment"][0];
     // Ground, zone 4, 1 lb (5x5x5 in = 125 in3 -> 1 lb dimensional): 10.00 + 2 x 1.00.
-    assert_eq!(
-        rated["Service"],
-        json!({ "Code": "03", "Description": "UPS Ground" })
-    );
+    assert_eq!(rated["Service"], json!({ "Code": "03", "Description": "UPS Ground" }));
     assert_eq!(rated["Zone"], "4");
     assert_eq!(rated["BillingWeight"]["Weight"], "1.0");
-    assert_eq!(
-        rated["TransportationCharges"],
-        json!({ "CurrencyCode": "USD", "MonetaryValue": "12.00" })
-    );
+    assert_eq!(rated["TransportationCharges"], json!({ "CurrencyCode": "USD", "MonetaryValue": "12.00" }));
     assert_eq!(rated["ServiceOptionsCharges"]["MonetaryValue"], "0.00");
     assert_eq!(rated["TotalCharges"]["MonetaryValue"], "12.00");
     assert!(rated.get("NegotiatedRateCharges").is_none());
-    assert_eq!(
-        answer["RateResponse"]["Response"]["TransactionReference"]["CustomerContext"],
-        "CustomerContext"
-    );
+    assert_eq!(answer["RateResponse"]["Response"]["TransactionReference"]["CustomerContext"], "CustomerContext");
 }
 
 #[tokio::test]
 async fn shop_prices_every_service_for_a_residential_two_package_shipment() {
     // 1 lb in 5x5x5 (billable 1 lb) and 4 lb in 12x12x12 (1728/139 -> 13 lb billable).
-    let packages = vec![
-        package("1", Some((5, 5, 5)), &[]),
-        package("4", Some((12, 12, 12)), &[]),
-    ];
+    let packages = vec![package("1", Some((5, 5, 5)), &[]), package("4", Some((12, 12, 12)), &[])];
     let (status, answer) = rate("Shop", &rate_request(None, packages, true)).await;
     assert_eq!(status, StatusCode::OK, "{answer:#}");
     assert_eq!(
@@ -137,11 +111,7 @@ async fn shop_prices_every_service_for_a_residential_two_package_shipment() {
 
 #[tokio::test]
 async fn shop_to_a_commercial_address_leaves_out_surepost() {
-    let (status, answer) = rate(
-        "Shop",
-        &rate_request(None, vec![package("1", None, &[])], false),
-    )
-    .await;
+    let (status, answer) = rate("Shop", &rate_request(None, vec![package("1", None, &[])], false)).await;
     assert_eq!(status, StatusCode::OK);
     let codes: Vec<String> = totals(&answer).into_iter().map(|(code, _)| code).collect();
     assert_eq!(codes, ["03", "12", "02", "59", "13", "01", "14"]);
@@ -150,17 +120,13 @@ async fn shop_to_a_commercial_address_leaves_out_surepost() {
 #[tokio::test]
 async fn negotiated_rates_take_the_account_discount() {
     let mut body = rate_request(Some("03"), vec![package("1", None, &[])], false);
-    body["RateRequest"]["Shipment"]["ShipmentRatingOptions"] =
-        json!({ "NegotiatedRatesIndicator": "" });
+    body["RateRequest"]["Shipment"]["ShipmentRatingOptions"] = json!({ "NegotiatedRatesIndicator": "" });
     let (status, answer) = rate("Rate", &body).await;
     assert_eq!(status, StatusCode::OK);
     let rated = &answer["RateResponse"]["RatedShipment"][0];
     // 12.00 published, 15 % off for the default account.
     assert_eq!(rated["TotalCharges"]["MonetaryValue"], "12.00");
-    assert_eq!(
-        rated["NegotiatedRateCharges"]["TotalCharge"]["MonetaryValue"],
-        "10.20"
-    );
+    assert_eq!(rated["NegotiatedRateCharges"]["TotalCharge"]["MonetaryValue"], "10.20");
 }
 
 #[tokio::test]
@@ -170,9 +136,7 @@ async fn time_in_transit_counts_calendar_days_from_the_pickup_date() {
         json!({ "PackageBillType": "03", "Pickup": { "Date": "20260302", "Time": "1000" } });
     let (status, answer) = rate("Shoptimeintransit", &body).await;
     assert_eq!(status, StatusCode::OK);
-    let rated = answer["RateResponse"]["RatedShipment"]
-        .as_array()
-        .expect("rated");
+    let rated = answer["RateResponse"]["RatedShipment"].as_array().expect("rated");
     let ground = &rated[0]["TimeInTransit"];
     // Ground to zone 4: min(5, 4 - 1) = 3 days: Monday 2 March -> Thursday 5 March.
     assert_eq!(ground["PickupDate"], "20260302");
@@ -180,30 +144,14 @@ async fn time_in_transit_counts_calendar_days_from_the_pickup_date() {
     assert_eq!(arrival["Arrival"]["Date"], "20260305");
     assert_eq!(arrival["BusinessDaysInTransit"], "3");
     assert_eq!(arrival["DayOfWeek"], "THU");
-    assert!(
-        ground["ServiceSummary"]
-            .get("GuaranteedIndicator")
-            .is_none()
-    );
+    assert!(ground["ServiceSummary"].get("GuaranteedIndicator").is_none());
     assert!(rated[0].get("GuaranteedDelivery").is_none());
-    let next_day = rated
-        .iter()
-        .find(|rated| rated["Service"]["Code"] == "01")
-        .expect("01");
+    let next_day = rated.iter().find(|rated| rated["Service"]["Code"] == "01").expect("01");
     let arrival = &next_day["TimeInTransit"]["ServiceSummary"]["EstimatedArrival"];
-    assert_eq!(
-        arrival["Arrival"],
-        json!({ "Date": "20260303", "Time": "103000" })
-    );
+    assert_eq!(arrival["Arrival"], json!({ "Date": "20260303", "Time": "103000" }));
     assert_eq!(arrival["DayOfWeek"], "TUE");
-    assert_eq!(
-        next_day["TimeInTransit"]["ServiceSummary"]["GuaranteedIndicator"],
-        ""
-    );
-    assert_eq!(
-        next_day["GuaranteedDelivery"],
-        json!({ "BusinessDaysInTransit": "1", "DeliveryByTime": "10:30 A.M." })
-    );
+    assert_eq!(next_day["TimeInTransit"]["ServiceSummary"]["GuaranteedIndicator"], "");
+    assert_eq!(next_day["GuaranteedDelivery"], json!({ "BusinessDaysInTransit": "1", "DeliveryByTime": "10:30 A.M." }));
 }
 
 #[tokio::test]
@@ -217,38 +165,14 @@ async fn what_the_sandbox_cannot_rate_is_refused_in_ups_shape() {
         .value;
     let cases = [
         ("Rate", international, "111210"),
-        (
-            "Rate",
-            rate_request(Some("65"), vec![package("1", None, &[])], false),
-            "111100",
-        ),
-        (
-            "Rate",
-            rate_request(Some("93"), vec![package("1", None, &[])], false),
-            "111210",
-        ),
-        (
-            "Rate",
-            rate_request(Some("03"), vec![package("151", None, &[])], false),
-            "111057",
-        ),
-        (
-            "Rate",
-            rate_request(Some("03"), vec![package("heavy", None, &[])], false),
-            "111050",
-        ),
-        (
-            "Bogus",
-            rate_request(Some("03"), vec![package("1", None, &[])], false),
-            "111500",
-        ),
+        ("Rate", rate_request(Some("65"), vec![package("1", None, &[])], false), "111100"),
+        ("Rate", rate_request(Some("93"), vec![package("1", None, &[])], false), "111210"),
+        ("Rate", rate_request(Some("03"), vec![package("151", None, &[])], false), "111057"),
+        ("Rate", rate_request(Some("03"), vec![package("heavy", None, &[])], false), "111050"),
+        ("Bogus", rate_request(Some("03"), vec![package("1", None, &[])], false), "111500"),
     ];
     for (option, body, code) in cases {
         let (status, answer) = rate(option, &body).await;
-        assert_eq!(
-            (status, error_codes(&answer)),
-            (StatusCode::BAD_REQUEST, vec![code.to_owned()]),
-            "{answer:#}"
-        );
+        assert_eq!((status, error_codes(&answer)), (StatusCode::BAD_REQUEST, vec![code.to_owned()]), "{answer:#}");
     }
 }

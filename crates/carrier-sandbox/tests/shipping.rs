@@ -18,8 +18,8 @@ use pretty_assertions::assert_eq;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{
-    assert_response_valid, call, error_codes, error_messages, package, ship, ship_request, start,
-    token, tracking_numbers,
+    assert_response_valid, call, error_codes, error_messages, package, ship, ship_request, start, token,
+    tracking_numbers,
 };
 use wharf_carrier_sandbox::spec::Api;
 use wharf_carrier_sandbox::tracking_number;
@@ -28,13 +28,8 @@ const VOID_PATH: &str = "/shipments/{version}/void/cancel/{shipmentidentificatio
 
 fn label_bytes(ship_response: &Value, index: usize) -> (String, Vec<u8>) {
     let label = &ship_response["ShipmentResponse"]["ShipmentResults"]["PackageResults"][index]["ShippingLabel"];
-    let format = label["ImageFormat"]["Code"]
-        .as_str()
-        .expect("format")
-        .to_owned();
-    let image = STANDARD
-        .decode(label["GraphicImage"].as_str().expect("GraphicImage"))
-        .expect("base64");
+    let format = label["ImageFormat"]["Code"].as_str().expect("format").to_owned();
+    let image = STANDARD.decode(label["GraphicImage"].as_str().expect("GraphicImage")).expect("base64");
     (format, image)
 }
 
@@ -49,15 +44,8 @@ fn zbar(image: &[u8], extension: &str) -> String {
         .arg(&path)
         .output()
         .expect("zbarimg runs (apt-get install zbar-tools)");
-    assert!(
-        output.status.success(),
-        "zbarimg found no barcode: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .expect("utf8")
-        .trim()
-        .to_owned()
+    assert!(output.status.success(), "zbarimg found no barcode: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("utf8").trim().to_owned()
 }
 
 #[tokio::test]
@@ -65,20 +53,9 @@ async fn labels_come_in_gif_png_and_zpl_with_a_readable_barcode() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let account = sandbox.default_client().account_number;
-    let expected = [
-        "1ZW4RF010300000016",
-        "1ZW4RF010300000025",
-        "1ZW4RF010300000034",
-    ];
+    let expected = ["1ZW4RF010300000016", "1ZW4RF010300000025", "1ZW4RF010300000034"];
     for (format, expected_number) in ["GIF", "PNG", "ZPL"].into_iter().zip(expected) {
-        let request = ship_request(
-            &account,
-            "03",
-            vec![package("2", None, &[])],
-            format,
-            &["PO-1001"],
-            false,
-        );
+        let request = ship_request(&account, "03", vec![package("2", None, &[])], format, &["PO-1001"], false);
         let response = ship(&sandbox, &token, &request).await;
         assert_eq!(tracking_numbers(&response), [expected_number]);
         assert!(tracking_number::is_valid(expected_number));
@@ -97,10 +74,7 @@ async fn labels_come_in_gif_png_and_zpl_with_a_readable_barcode() {
                 let zpl = String::from_utf8(bytes).expect("ZPL is text");
                 assert!(zpl.starts_with("^XA"), "{zpl}");
                 assert!(zpl.trim_end().ends_with("^XZ"));
-                assert!(
-                    zpl.contains(&format!("^BCN,240,Y,N,N^FD{expected_number}^FS")),
-                    "{zpl}"
-                );
+                assert!(zpl.contains(&format!("^BCN,240,Y,N,N^FD{expected_number}^FS")), "{zpl}");
                 assert!(zpl.contains("^FDJANE DOE^FS"));
                 assert!(zpl.contains("^FDUPS GROUND^FS"));
                 assert!(zpl.contains("^FDREF: PO-1001^FS"));
@@ -114,43 +88,19 @@ async fn a_multi_package_shipment_gets_a_label_per_package_and_the_rated_charges
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let account = sandbox.default_client().account_number;
-    let packages = vec![
-        package("1", Some((5, 5, 5)), &["BOX-1"]),
-        package("4", Some((12, 12, 12)), &["BOX-2"]),
-    ];
+    let packages = vec![package("1", Some((5, 5, 5)), &["BOX-1"]), package("4", Some((12, 12, 12)), &["BOX-2"])];
     let request = ship_request(&account, "03", packages.clone(), "PNG", &["PO-2002"], true);
     let response = ship(&sandbox, &token, &request).await;
     let results = &response["ShipmentResponse"]["ShipmentResults"];
-    assert_eq!(
-        tracking_numbers(&response),
-        ["1ZW4RF010300000016", "1ZW4RF010300000025"]
-    );
-    assert_eq!(
-        results["ShipmentIdentificationNumber"],
-        "1ZW4RF010300000016"
-    );
+    assert_eq!(tracking_numbers(&response), ["1ZW4RF010300000016", "1ZW4RF010300000025"]);
+    assert_eq!(results["ShipmentIdentificationNumber"], "1ZW4RF010300000016");
     // Same as the rating test: (12.00 + 5.50) + (12.00 + 12 x 1.30 + 5.50).
-    assert_eq!(
-        results["ShipmentCharges"]["TransportationCharges"]["MonetaryValue"],
-        "39.60"
-    );
-    assert_eq!(
-        results["ShipmentCharges"]["ServiceOptionsCharges"]["MonetaryValue"],
-        "11.00"
-    );
-    assert_eq!(
-        results["ShipmentCharges"]["TotalCharges"]["MonetaryValue"],
-        "50.60"
-    );
+    assert_eq!(results["ShipmentCharges"]["TransportationCharges"]["MonetaryValue"], "39.60");
+    assert_eq!(results["ShipmentCharges"]["ServiceOptionsCharges"]["MonetaryValue"], "11.00");
+    assert_eq!(results["ShipmentCharges"]["TotalCharges"]["MonetaryValue"], "50.60");
     assert_eq!(results["BillingWeight"]["Weight"], "14.0");
-    assert_eq!(
-        results["PackageResults"][1]["ServiceOptionsCharges"]["MonetaryValue"],
-        "5.50"
-    );
-    assert_eq!(
-        response["ShipmentResponse"]["Response"]["TransactionReference"]["CustomerContext"],
-        "wharf test"
-    );
+    assert_eq!(results["PackageResults"][1]["ServiceOptionsCharges"]["MonetaryValue"], "5.50");
+    assert_eq!(response["ShipmentResponse"]["Response"]["TransactionReference"]["CustomerContext"], "wharf test");
     for index in 0..2 {
         let (_, image) = label_bytes(&response, index);
         assert_eq!(zbar(&image, "png"), tracking_numbers(&response)[index]);
@@ -163,19 +113,9 @@ async fn a_multi_package_shipment_gets_a_label_per_package_and_the_rated_charges
         "Service": { "Code": "03" },
         "Package": packages,
     }}});
-    let (status, rated) = call(
-        &sandbox,
-        Method::POST,
-        "/api/rating/v2409/Rate",
-        &token,
-        Some(&rate),
-    )
-    .await;
+    let (status, rated) = call(&sandbox, Method::POST, "/api/rating/v2409/Rate", &token, Some(&rate)).await;
     assert_eq!(status, StatusCode::OK, "{rated:#}");
-    assert_eq!(
-        rated["RateResponse"]["RatedShipment"][0]["TotalCharges"]["MonetaryValue"],
-        "50.60"
-    );
+    assert_eq!(rated["RateResponse"]["RatedShipment"][0]["TotalCharges"]["MonetaryValue"], "50.60");
 
     let shipments = sandbox.control().shipments();
     assert_eq!(shipments.len(), 1);
@@ -188,40 +128,18 @@ async fn a_multi_package_shipment_gets_a_label_per_package_and_the_rated_charges
 async fn requests_that_break_the_schema_are_refused_with_every_pointer() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    let mut request = ship_request(
-        "W4RF01",
-        "03",
-        vec![package("1", None, &[])],
-        "GIF",
-        &[],
-        false,
-    );
+    let mut request = ship_request("W4RF01", "03", vec![package("1", None, &[])], "GIF", &[], false);
     let shipment = &mut request["ShipmentRequest"]["Shipment"];
     shipment.as_object_mut().expect("object").remove("ShipTo");
     shipment["Package"][0]["PackageWeight"]["Weight"] = json!(1);
-    let (status, body) = call(
-        &sandbox,
-        Method::POST,
-        "/api/shipments/v2409/ship",
-        &token,
-        Some(&request),
-    )
-    .await;
+    let (status, body) = call(&sandbox, Method::POST, "/api/shipments/v2409/ship", &token, Some(&request)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_response_valid(Api::Shipping, "POST", support::SHIP_PATH, status, &body);
     assert_eq!(error_codes(&body), ["10002", "10002"]);
-    let mut pointers: Vec<String> = error_messages(&body)
-        .iter()
-        .map(|message| message.split(": ").next().unwrap_or_default().to_owned())
-        .collect();
+    let mut pointers: Vec<String> =
+        error_messages(&body).iter().map(|message| message.split(": ").next().unwrap_or_default().to_owned()).collect();
     pointers.sort();
-    assert_eq!(
-        pointers,
-        [
-            "/ShipmentRequest/Shipment",
-            "/ShipmentRequest/Shipment/Package/0/PackageWeight/Weight"
-        ]
-    );
+    assert_eq!(pointers, ["/ShipmentRequest/Shipment", "/ShipmentRequest/Shipment/Package/0/PackageWeight/Weight"]);
 
     let response = support::http()
         .post(format!("{}/api/shipments/v2409/ship", sandbox.base_url()))
@@ -234,10 +152,7 @@ async fn requests_that_break_the_schema_are_refused_with_every_pointer() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.expect("json");
     assert_eq!(error_codes(&body), ["10001"]);
-    assert!(
-        sandbox.control().shipments().is_empty(),
-        "nothing was bought"
-    );
+    assert!(sandbox.control().shipments().is_empty(), "nothing was bought");
 }
 
 #[tokio::test]
@@ -246,57 +161,29 @@ async fn business_rules_refuse_what_ups_would() {
     let token = token(&sandbox).await;
     let one = || vec![package("1", None, &[])];
     let mut wrong_state = ship_request("W4RF01", "03", one(), "GIF", &[], false);
-    wrong_state["ShipmentRequest"]["Shipment"]["ShipTo"]["Address"]["StateProvinceCode"] =
-        json!("FL");
+    wrong_state["ShipmentRequest"]["Shipment"]["ShipTo"]["Address"]["StateProvinceCode"] = json!("FL");
     let mut zpl_without_stock = ship_request("W4RF01", "03", one(), "ZPL", &[], false);
     zpl_without_stock["ShipmentRequest"]["LabelSpecification"]
         .as_object_mut()
         .expect("object")
         .remove("LabelStockSize");
     let cases = [
-        (
-            ship_request("ZZZZ99", "03", one(), "GIF", &[], false),
-            "120100",
-        ),
+        (ship_request("ZZZZ99", "03", one(), "GIF", &[], false), "120100"),
         (wrong_state, "120206"),
         (zpl_without_stock, "125002"),
-        (
-            ship_request("W4RF01", "03", one(), "EPL", &[], false),
-            "125001",
-        ),
-        (
-            ship_request("W4RF01", "93", one(), "GIF", &[], false),
-            "111210",
-        ),
-        (
-            ship_request("W4RF01", "65", one(), "GIF", &[], false),
-            "111100",
-        ),
+        (ship_request("W4RF01", "03", one(), "EPL", &[], false), "125001"),
+        (ship_request("W4RF01", "93", one(), "GIF", &[], false), "111210"),
+        (ship_request("W4RF01", "65", one(), "GIF", &[], false), "111100"),
     ];
     for (request, code) in cases {
-        let (status, body) = call(
-            &sandbox,
-            Method::POST,
-            "/api/shipments/v2409/ship",
-            &token,
-            Some(&request),
-        )
-        .await;
-        assert_eq!(
-            (status, error_codes(&body)),
-            (StatusCode::BAD_REQUEST, vec![code.to_owned()]),
-            "{body:#}"
-        );
+        let (status, body) = call(&sandbox, Method::POST, "/api/shipments/v2409/ship", &token, Some(&request)).await;
+        assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec![code.to_owned()]), "{body:#}");
         assert_response_valid(Api::Shipping, "POST", support::SHIP_PATH, status, &body);
     }
     assert!(sandbox.control().shipments().is_empty());
 }
 
-async fn void(
-    sandbox: &wharf_carrier_sandbox::RunningUpsSandbox,
-    token: &str,
-    path: &str,
-) -> (StatusCode, Value) {
+async fn void(sandbox: &wharf_carrier_sandbox::RunningUpsSandbox, token: &str, path: &str) -> (StatusCode, Value) {
     let (status, body) = call(sandbox, Method::DELETE, path, token, None).await;
     assert_response_valid(Api::Shipping, "DELETE", VOID_PATH, status, &body);
     (status, body)
@@ -307,105 +194,44 @@ async fn voiding_is_remembered_per_package_and_per_shipment() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let packages = vec![package("1", None, &[]), package("2", None, &[])];
-    let response = ship(
-        &sandbox,
-        &token,
-        &ship_request("W4RF01", "03", packages, "GIF", &["PO-3003"], false),
-    )
-    .await;
-    let [first, second] =
-        <[String; 2]>::try_from(tracking_numbers(&response)).expect("two packages");
+    let response = ship(&sandbox, &token, &ship_request("W4RF01", "03", packages, "GIF", &["PO-3003"], false)).await;
+    let [first, second] = <[String; 2]>::try_from(tracking_numbers(&response)).expect("two packages");
 
-    let (status, body) = void(
-        &sandbox,
-        &token,
-        &format!("/api/shipments/v2409/void/cancel/{first}?trackingnumber={second}"),
-    )
-    .await;
+    let (status, body) =
+        void(&sandbox, &token, &format!("/api/shipments/v2409/void/cancel/{first}?trackingnumber={second}")).await;
     assert_eq!(status, StatusCode::OK);
     let result = &body["VoidShipmentResponse"];
-    assert_eq!(
-        result["SummaryResult"]["Status"]["Description"],
-        "Partial Void"
-    );
-    assert_eq!(
-        result["PackageLevelResults"][0]["TrackingNumber"],
-        second.as_str()
-    );
+    assert_eq!(result["SummaryResult"]["Status"]["Description"], "Partial Void");
+    assert_eq!(result["PackageLevelResults"][0]["TrackingNumber"], second.as_str());
 
-    let (status, body) = void(
-        &sandbox,
-        &token,
-        &format!("/api/shipments/v2409/void/cancel/{first}"),
-    )
-    .await;
+    let (status, body) = void(&sandbox, &token, &format!("/api/shipments/v2409/void/cancel/{first}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body["VoidShipmentResponse"]["SummaryResult"]["Status"],
         json!({ "Code": "1", "Description": "Voided" })
     );
 
-    let (status, body) = void(
-        &sandbox,
-        &token,
-        &format!("/api/shipments/v2409/void/cancel/{first}"),
-    )
-    .await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::BAD_REQUEST, vec!["190117".to_owned()])
-    );
-    let (status, body) = void(
-        &sandbox,
-        &token,
-        "/api/shipments/v2409/void/cancel/1Z999AA10123456784",
-    )
-    .await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::BAD_REQUEST, vec!["190102".to_owned()])
-    );
+    let (status, body) = void(&sandbox, &token, &format!("/api/shipments/v2409/void/cancel/{first}")).await;
+    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["190117".to_owned()]));
+    let (status, body) = void(&sandbox, &token, "/api/shipments/v2409/void/cancel/1Z999AA10123456784").await;
+    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["190102".to_owned()]));
 
     let shipments = sandbox.control().shipments();
     assert!(shipments[0].voided());
     let counts = sandbox.control().labels_by_reference();
-    assert_eq!(
-        (counts["PO-3003"].labels, counts["PO-3003"].voided_labels),
-        (2, 2)
-    );
+    assert_eq!((counts["PO-3003"].labels, counts["PO-3003"].voided_labels), (2, 2));
 }
 
 #[tokio::test]
 async fn a_picked_up_shipment_can_no_longer_be_voided() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    let response = ship(
-        &sandbox,
-        &token,
-        &ship_request(
-            "W4RF01",
-            "03",
-            vec![package("1", None, &[])],
-            "GIF",
-            &[],
-            false,
-        ),
-    )
-    .await;
+    let response =
+        ship(&sandbox, &token, &ship_request("W4RF01", "03", vec![package("1", None, &[])], "GIF", &[], false)).await;
     let number = &tracking_numbers(&response)[0];
     // Picked up 2 hours after the label was created.
-    sandbox
-        .control()
-        .advance_clock(SignedDuration::from_hours(2));
-    let (status, body) = void(
-        &sandbox,
-        &token,
-        &format!("/api/shipments/v2409/void/cancel/{number}"),
-    )
-    .await;
-    assert_eq!(
-        (status, error_codes(&body)),
-        (StatusCode::BAD_REQUEST, vec!["190110".to_owned()])
-    );
+    sandbox.control().advance_clock(SignedDuration::from_hours(2));
+    let (status, body) = void(&sandbox, &token, &format!("/api/shipments/v2409/void/cancel/{number}")).await;
+    assert_eq!((status, error_codes(&body)), (StatusCode::BAD_REQUEST, vec!["190110".to_owned()]));
     assert!(!sandbox.control().shipments()[0].voided());
 }

@@ -14,24 +14,14 @@ const SHIP: &str = "/shipments/{version}/ship";
 const XAV: &str = "/addressvalidation/{version}/{requestoption}";
 
 fn pointers(api: Api, path: &str, body: &Value, profile: Profile) -> BTreeSet<String> {
-    match spec::operation(api, "POST", path)
-        .expect("operation")
-        .validate_request(body, profile)
-    {
+    match spec::operation(api, "POST", path).expect("operation").validate_request(body, profile) {
         Ok(_) => BTreeSet::new(),
-        Err(violations) => violations
-            .0
-            .into_iter()
-            .map(|violation| violation.pointer)
-            .collect(),
+        Err(violations) => violations.0.into_iter().map(|violation| violation.pointer).collect(),
     }
 }
 
 fn set(pointers: &[&str]) -> BTreeSet<String> {
-    pointers
-        .iter()
-        .map(|pointer| (*pointer).to_owned())
-        .collect()
+    pointers.iter().map(|pointer| (*pointer).to_owned()).collect()
 }
 
 #[test]
@@ -40,21 +30,14 @@ fn every_vendored_document_parses_and_lists_its_operations() {
         let document = spec::document(api).expect("the vendored YAML parses");
         assert!(!document.operations().is_empty(), "{api} has operations");
     }
-    let shipping = spec::document(Api::Shipping)
-        .expect("Shipping.yaml")
-        .operations();
+    let shipping = spec::document(Api::Shipping).expect("Shipping.yaml").operations();
     assert!(shipping.contains(&("POST".to_owned(), SHIP.to_owned())));
     assert!(shipping.contains(&(
         "DELETE".to_owned(),
         "/shipments/{version}/void/cancel/{shipmentidentificationnumber}".to_owned()
     )));
-    let tracking = spec::document(Api::Tracking)
-        .expect("Tracking.yaml")
-        .operations();
-    assert!(tracking.contains(&(
-        "GET".to_owned(),
-        "/track/v1/reference/details/{referenceNumber}".to_owned()
-    )));
+    let tracking = spec::document(Api::Tracking).expect("Tracking.yaml").operations();
+    assert!(tracking.contains(&("GET".to_owned(), "/track/v1/reference/details/{referenceNumber}".to_owned())));
     assert!(spec::operation(Api::Shipping, "POST", "/shipments/ship").is_err());
 }
 
@@ -99,19 +82,15 @@ fn ship_examples_pass_the_gateway_profile_except_their_own_defects() {
     for example in examples {
         let expected = match example.name.as_str() {
             // HazMat TransportCategory "xyz" is longer than its 1 character.
-            "5" => set(&[
-                "/ShipmentRequest/Shipment/Package/PackageServiceOptions/HazMat/TransportCategory",
-            ]),
+            "5" => set(&["/ShipmentRequest/Shipment/Package/PackageServiceOptions/HazMat/TransportCategory"]),
             // Service codes "011" and "072" are longer than the 2 characters of a code.
             "6" | "9" => set(&["/ShipmentRequest/Shipment/Service/Code"]),
             // NotificationCode "012" is longer than its 2 characters.
-            "8" => set(&[
-                "/ShipmentRequest/Shipment/ShipmentServiceOptions/Notification/NotificationCode",
-            ]),
+            "8" => set(&["/ShipmentRequest/Shipment/ShipmentServiceOptions/Notification/NotificationCode"]),
             // PointOfOriginType "MS" is longer than its 1 character.
-            "11" | "12" => set(&[
-                "/ShipmentRequest/Shipment/ShipmentServiceOptions/InternationalForms/PointOfOriginType",
-            ]),
+            "11" | "12" => {
+                set(&["/ShipmentRequest/Shipment/ShipmentServiceOptions/InternationalForms/PointOfOriginType"])
+            }
             // No Request container.
             "13" => set(&["/ShipmentRequest"]),
             // No Package; SoldTo and NotificationBeforeDelivery lack their e-mail addresses.
@@ -146,19 +125,9 @@ fn ship_examples_pass_the_gateway_profile_except_their_own_defects() {
 
 #[test]
 fn the_address_validation_example_passes() {
-    let examples = spec::operation(Api::AddressValidation, "POST", XAV)
-        .expect("XAV")
-        .request_examples();
+    let examples = spec::operation(Api::AddressValidation, "POST", XAV).expect("XAV").request_examples();
     assert_eq!(examples.len(), 1);
-    assert_eq!(
-        pointers(
-            Api::AddressValidation,
-            XAV,
-            &examples[0].value,
-            Profile::UpsGateway
-        ),
-        set(&[])
-    );
+    assert_eq!(pointers(Api::AddressValidation, XAV, &examples[0].value, Profile::UpsGateway), set(&[]));
 }
 
 #[test]
@@ -213,14 +182,8 @@ fn a_minimal_ship_request_passes_and_is_normalized() {
         .expect("Ship")
         .validate_request(&minimal_ship_request(), Profile::UpsGateway)
         .expect("valid");
-    let package = normalized
-        .body()
-        .pointer("/ShipmentRequest/Shipment/Package")
-        .expect("package");
-    assert!(
-        package.is_array(),
-        "a single Package becomes an array: {package}"
-    );
+    let package = normalized.body().pointer("/ShipmentRequest/Shipment/Package").expect("package");
+    assert!(package.is_array(), "a single Package becomes an array: {package}");
     assert_eq!(
         normalized.original_pointer("/ShipmentRequest/Shipment/Package/0/PackageWeight"),
         "/ShipmentRequest/Shipment/Package/PackageWeight"
@@ -265,29 +228,13 @@ fn address_validation_rejects_a_three_letter_country_and_a_missing_key_format() 
     let path = XAV;
     let three_letters = json!({ "XAVRequest": { "AddressKeyFormat": { "CountryCode": "USA" } } });
     assert_eq!(
-        pointers(
-            Api::AddressValidation,
-            path,
-            &three_letters,
-            Profile::UpsGateway
-        ),
+        pointers(Api::AddressValidation, path, &three_letters, Profile::UpsGateway),
         set(&["/XAVRequest/AddressKeyFormat/CountryCode"])
     );
     let empty = json!({ "XAVRequest": {} });
-    assert_eq!(
-        pointers(Api::AddressValidation, path, &empty, Profile::UpsGateway),
-        set(&["/XAVRequest"])
-    );
+    assert_eq!(pointers(Api::AddressValidation, path, &empty, Profile::UpsGateway), set(&["/XAVRequest"]));
     let not_an_object = json!([1, 2]);
-    assert_eq!(
-        pointers(
-            Api::AddressValidation,
-            path,
-            &not_an_object,
-            Profile::UpsGateway
-        ),
-        set(&[""])
-    );
+    assert_eq!(pointers(Api::AddressValidation, path, &not_an_object, Profile::UpsGateway), set(&[""]));
 }
 
 #[test]
@@ -304,10 +251,7 @@ fn gateway_minlength_relaxation_is_what_lets_two_digit_service_codes_rate() {
             }
         }
     });
-    assert_eq!(
-        pointers(Api::Rating, RATE, &body, Profile::UpsGateway),
-        set(&[])
-    );
+    assert_eq!(pointers(Api::Rating, RATE, &body, Profile::UpsGateway), set(&[]));
     assert_eq!(
         pointers(Api::Rating, RATE, &body, Profile::AsWritten),
         set(&["/RateRequest/Request", "/RateRequest/Shipment/Service/Code"])
@@ -316,40 +260,22 @@ fn gateway_minlength_relaxation_is_what_lets_two_digit_service_codes_rate() {
 
 #[test]
 fn responses_validate_against_their_status_schema() {
-    let void = spec::operation(
-        Api::Shipping,
-        "DELETE",
-        "/shipments/{version}/void/cancel/{shipmentidentificationnumber}",
-    )
-    .expect("Void");
+    let void =
+        spec::operation(Api::Shipping, "DELETE", "/shipments/{version}/void/cancel/{shipmentidentificationnumber}")
+            .expect("Void");
     let good = json!({ "VoidShipmentResponse": {
         "Response": { "ResponseStatus": { "Code": "1", "Description": "Success" } },
         "SummaryResult": { "Status": { "Code": "1", "Description": "Voided" } }
     }});
-    assert!(
-        void.validate_response(200, &good, Profile::UpsGateway)
-            .is_ok()
-    );
+    assert!(void.validate_response(200, &good, Profile::UpsGateway).is_ok());
     let without_summary = json!({ "VoidShipmentResponse": {
         "Response": { "ResponseStatus": { "Code": "1", "Description": "Success" } }
     }});
-    let violations = void
-        .validate_response(200, &without_summary, Profile::UpsGateway)
-        .expect_err("invalid");
+    let violations = void.validate_response(200, &without_summary, Profile::UpsGateway).expect_err("invalid");
     assert_eq!(violations.pointers(), ["/VoidShipmentResponse"]);
-    let error =
-        json!({ "response": { "errors": [{ "code": "190102", "message": "No shipment found" }] } });
-    assert!(
-        void.validate_response(400, &error, Profile::UpsGateway)
-            .is_ok()
-    );
+    let error = json!({ "response": { "errors": [{ "code": "190102", "message": "No shipment found" }] } });
+    assert!(void.validate_response(400, &error, Profile::UpsGateway).is_ok());
     let wrong_error = json!({ "response": { "errors": { "code": 190102 } } });
-    assert!(
-        void.validate_response(400, &wrong_error, Profile::UpsGateway)
-            .is_err()
-    );
-    assert!(
-        void.validate_response(418, &error, Profile::UpsGateway)
-            .is_err()
-    );
+    assert!(void.validate_response(400, &wrong_error, Profile::UpsGateway).is_err());
+    assert!(void.validate_response(418, &error, Profile::UpsGateway).is_err());
 }

@@ -36,9 +36,7 @@ fn request_option(option: &str) -> Result<(bool, bool), UpsError> {
         "3" => Ok((true, true)),
         other => Err(UpsError::bad_request(
             "264005",
-            format!(
-                "Invalid request option {other:?}: use 1 (validation), 2 (classification) or 3 (both)."
-            ),
+            format!("Invalid request option {other:?}: use 1 (validation), 2 (classification) or 3 (both)."),
         )),
     }
 }
@@ -52,9 +50,7 @@ fn input(body: &Value) -> AddressInput {
         state: field("PoliticalDivision1"),
         postal_code: field("PostcodePrimaryLow"),
         postal_extension: field("PostcodeExtendedLow"),
-        country_code: field("CountryCode")
-            .unwrap_or_default()
-            .to_ascii_uppercase(),
+        country_code: field("CountryCode").unwrap_or_default().to_ascii_uppercase(),
     };
     match text(body, &format!("{KEY}/Region")) {
         Some(region) => input.with_region(region),
@@ -76,10 +72,7 @@ fn candidate_json(candidate: &Candidate, country_code: &str, classify: bool) -> 
         Some(extension) => format!("{}-{extension}", candidate.zip5),
         None => candidate.zip5.clone(),
     };
-    key.insert(
-        "Region".into(),
-        json!(format!("{} {} {postal}", candidate.city, candidate.state)),
-    );
+    key.insert("Region".into(), json!(format!("{} {} {postal}", candidate.city, candidate.state)));
     key.insert("PoliticalDivision2".into(), json!(candidate.city));
     key.insert("PoliticalDivision1".into(), json!(candidate.state));
     key.insert("PostcodePrimaryLow".into(), json!(candidate.zip5));
@@ -89,21 +82,13 @@ fn candidate_json(candidate: &Candidate, country_code: &str, classify: bool) -> 
     key.insert("CountryCode".into(), json!(country_code));
     let mut entry = Map::new();
     if classify {
-        entry.insert(
-            "AddressClassification".into(),
-            classification_json(candidate.classification),
-        );
+        entry.insert("AddressClassification".into(), classification_json(candidate.classification));
     }
     entry.insert("AddressKeyFormat".into(), Value::Object(key));
     Value::Object(entry)
 }
 
-fn answer(
-    state: &SharedState,
-    option: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Value, UpsError> {
+fn answer(state: &SharedState, option: &str, headers: &HeaderMap, body: &[u8]) -> Result<Value, UpsError> {
     authorize_client(state, headers)?;
     let (validate, classify) = request_option(option)?;
     let request = read_json_request(Api::AddressValidation, "POST", SPEC_PATH, body)?;
@@ -113,10 +98,7 @@ fn answer(
 
     let mut response = Map::new();
     let mut status = json!({ "ResponseStatus": { "Code": "1", "Description": "Success" } });
-    if let Some(context) = text(
-        body,
-        "/XAVRequest/Request/TransactionReference/CustomerContext",
-    ) {
+    if let Some(context) = text(body, "/XAVRequest/Request/TransactionReference/CustomerContext") {
         status["TransactionReference"] = json!({ "CustomerContext": context });
     }
     response.insert("Response".into(), status);
@@ -130,16 +112,10 @@ fn answer(
     }
     if classify {
         let classification = candidate.map_or(Classification::Unclassified, |c| c.classification);
-        response.insert(
-            "AddressClassification".into(),
-            classification_json(classification),
-        );
+        response.insert("AddressClassification".into(), classification_json(classification));
     }
     if let Some(candidate) = candidate {
-        response.insert(
-            "Candidate".into(),
-            json!([candidate_json(candidate, &input.country_code, classify)]),
-        );
+        response.insert("Candidate".into(), json!([candidate_json(candidate, &input.country_code, classify)]));
     }
     Ok(json!({ "XAVResponse": Value::Object(response) }))
 }

@@ -35,11 +35,7 @@ fn control(state: &SharedState) -> SandboxControl {
 }
 
 fn refused(message: impl std::fmt::Display) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({ "error": message.to_string() })),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message.to_string() }))).into_response()
 }
 
 /// A control request whose body did not parse: answered 400 with what was expected.
@@ -53,13 +49,8 @@ impl IntoResponse for Unparsed {
 
 /// Parses a JSON body into `T` (an empty body counts as `{}`).
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8], expected: &str) -> Result<T, Unparsed> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}".as_slice()
-    } else {
-        body
-    };
-    serde_json::from_slice(body)
-        .map_err(|error| Unparsed(format!("{error}: expected a JSON body like {expected}")))
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    serde_json::from_slice(body).map_err(|error| Unparsed(format!("{error}: expected a JSON body like {expected}")))
 }
 
 fn now_json(control: &SandboxControl) -> Response {
@@ -154,10 +145,7 @@ struct Count {
     count: u32,
 }
 
-async fn timeout_after_label(
-    State(state): State<SharedState>,
-    body: axum::body::Bytes,
-) -> Response {
+async fn timeout_after_label(State(state): State<SharedState>, body: axum::body::Bytes) -> Response {
     match parse::<Count>(&body, r#"{"count": 1}"#) {
         Ok(request) => {
             let control = control(&state);
@@ -225,10 +213,7 @@ async fn register_client(State(state): State<SharedState>, body: axum::body::Byt
         negotiated_discount_percent: request.negotiated_discount_percent,
     };
     match control(&state).register_client(registration) {
-        Ok(()) => (
-            StatusCode::CREATED,
-            Json(json!({ "client_id": client_id, "account_number": account_number })),
-        )
+        Ok(()) => (StatusCode::CREATED, Json(json!({ "client_id": client_id, "account_number": account_number })))
             .into_response(),
         Err(error) => refused(error),
     }

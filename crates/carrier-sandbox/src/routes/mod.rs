@@ -31,64 +31,27 @@ type SharedState = Arc<SandboxState>;
 /// The operation ids (from the specs) by the route that serves them.
 const OPERATIONS: &[(&str, &str)] = &[
     ("/security/v1/oauth/token", "CreateToken"),
-    (
-        "/api/addressvalidation/{version}/{requestoption}",
-        "AddressValidation",
-    ),
+    ("/api/addressvalidation/{version}/{requestoption}", "AddressValidation"),
     ("/api/rating/{version}/{requestoption}", "Rate"),
     ("/api/shipments/{version}/ship", "Shipment"),
-    (
-        "/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}",
-        "VoidShipment",
-    ),
-    (
-        "/api/track/v1/details/{inquiryNumber}",
-        "getSingleTrackResponseUsingGET",
-    ),
-    (
-        "/api/track/v1/reference/details/{referenceNumber}",
-        "Reference Tracking API",
-    ),
-    (
-        "/api/track/v1/shipment/details/{inquiryNumber}",
-        "Shipment Tracking API",
-    ),
+    ("/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}", "VoidShipment"),
+    ("/api/track/v1/details/{inquiryNumber}", "getSingleTrackResponseUsingGET"),
+    ("/api/track/v1/reference/details/{referenceNumber}", "Reference Tracking API"),
+    ("/api/track/v1/shipment/details/{inquiryNumber}", "Shipment Tracking API"),
 ];
 
 pub(crate) fn router(state: SharedState) -> Router {
     let carrier = Router::new()
         .route("/security/v1/oauth/token", post(oauth::create_token))
-        .route(
-            "/api/addressvalidation/{version}/{requestoption}",
-            post(address_validation::validate_address),
-        )
+        .route("/api/addressvalidation/{version}/{requestoption}", post(address_validation::validate_address))
         .route("/api/rating/{version}/{requestoption}", post(rating::rate))
         .route("/api/shipments/{version}/ship", post(shipping::ship))
-        .route(
-            "/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}",
-            delete(shipping::void),
-        )
-        .route(
-            "/api/track/v1/details/{inquiryNumber}",
-            get(tracking::by_tracking_number),
-        )
-        .route(
-            "/api/track/v1/reference/details/{referenceNumber}",
-            get(tracking::by_reference),
-        )
-        .route(
-            "/api/track/v1/shipment/details/{inquiryNumber}",
-            get(tracking::by_shipment),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            carrier_gate,
-        ));
-    Router::new()
-        .merge(carrier)
-        .nest("/sandbox/control", control_api::router())
-        .fallback(not_found)
-        .with_state(state)
+        .route("/api/shipments/{version}/void/cancel/{shipmentidentificationnumber}", delete(shipping::void))
+        .route("/api/track/v1/details/{inquiryNumber}", get(tracking::by_tracking_number))
+        .route("/api/track/v1/reference/details/{referenceNumber}", get(tracking::by_reference))
+        .route("/api/track/v1/shipment/details/{inquiryNumber}", get(tracking::by_shipment))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), carrier_gate));
+    Router::new().merge(carrier).nest("/sandbox/control", control_api::router()).fallback(not_found).with_state(state)
 }
 
 /// Runs before every carrier call: counts it, applies latency, answers an injected server error.
@@ -98,14 +61,8 @@ async fn carrier_gate(
     request: Request,
     next: Next,
 ) -> Response {
-    let route = matched
-        .as_ref()
-        .map(MatchedPath::as_str)
-        .unwrap_or_default();
-    let operation = OPERATIONS
-        .iter()
-        .find(|(path, _)| *path == route)
-        .map_or(route, |(_, operation)| operation);
+    let route = matched.as_ref().map(MatchedPath::as_str).unwrap_or_default();
+    let operation = OPERATIONS.iter().find(|(path, _)| *path == route).map_or(route, |(_, operation)| operation);
     let (latency, injected_status) = {
         let mut inner = state.lock();
         *inner.calls.entry(operation.to_owned()).or_default() += 1;
@@ -131,18 +88,13 @@ async fn not_found() -> Response {
 }
 
 /// The client whose bearer token authorizes this call.
-pub(crate) fn authorize_client(
-    state: &SandboxState,
-    headers: &HeaderMap,
-) -> Result<ClientRegistration, UpsError> {
+pub(crate) fn authorize_client(state: &SandboxState, headers: &HeaderMap) -> Result<ClientRegistration, UpsError> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
             let (scheme, token) = value.split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| token.trim().to_owned())
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
         })
         .ok_or_else(UpsError::unauthorized)?;
     let now = state.clock.now();
@@ -156,11 +108,7 @@ pub(crate) fn authorize_client(
         Some(issued) if issued.expires_at > now => issued.client_id.clone(),
         _ => return Err(UpsError::unauthorized()),
     };
-    inner
-        .clients
-        .get(&client_id)
-        .cloned()
-        .ok_or_else(UpsError::unauthorized)
+    inner.clients.get(&client_id).cloned().ok_or_else(UpsError::unauthorized)
 }
 
 /// Parses a JSON body and validates it against the operation's request schema as UPS's gateway
@@ -173,10 +121,7 @@ pub(crate) fn read_json_request(
     body: &[u8],
 ) -> Result<NormalizedRequest, UpsError> {
     let parsed: Value = serde_json::from_slice(body).map_err(|error| UpsError::not_json(&error))?;
-    let operation = spec::operation(api, method, spec_path).map_err(|error| {
-        UpsError::internal(&format!("the sandbox cannot load its own spec: {error}"))
-    })?;
-    operation
-        .validate_request(&parsed, Profile::UpsGateway)
-        .map_err(|violations| UpsError::schema(&violations))
+    let operation = spec::operation(api, method, spec_path)
+        .map_err(|error| UpsError::internal(&format!("the sandbox cannot load its own spec: {error}")))?;
+    operation.validate_request(&parsed, Profile::UpsGateway).map_err(|violations| UpsError::schema(&violations))
 }

@@ -29,10 +29,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<(String, String), UpsError> 
             "ClientId is Invalid: send the client id and secret as HTTP Basic credentials (Authorization: Basic base64(id:secret)).",
         )
     };
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .ok_or_else(missing)?;
+    let value = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).ok_or_else(missing)?;
     let (scheme, encoded) = value.split_once(' ').ok_or_else(missing)?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(missing());
@@ -55,11 +52,7 @@ fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub(super) async fn create_token(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub(super) async fn create_token(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     match issue(&state, &headers, &body) {
         Ok(answer) => (StatusCode::OK, Json(answer)).into_response(),
         Err(error) => error.into_response(),
@@ -71,19 +64,12 @@ fn issue(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Value,
     let form = form_fields(body);
     let operation = spec::operation(Api::OAuth, "POST", "/security/v1/oauth/token")
         .map_err(|error| UpsError::internal(&error.to_string()))?;
-    operation
-        .validate_request(&form, Profile::UpsGateway)
-        .map_err(|violations| UpsError::schema(&violations))?;
-    let grant_type = form
-        .get("grant_type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    operation.validate_request(&form, Profile::UpsGateway).map_err(|violations| UpsError::schema(&violations))?;
+    let grant_type = form.get("grant_type").and_then(Value::as_str).unwrap_or_default();
     if grant_type != "client_credentials" {
         return Err(UpsError::bad_request(
             "10400",
-            format!(
-                "Invalid/Unsupported Grant Type {grant_type:?}: use grant_type=client_credentials."
-            ),
+            format!("Invalid/Unsupported Grant Type {grant_type:?}: use grant_type=client_credentials."),
         ));
     }
     let now = state.clock.now();
@@ -96,13 +82,7 @@ fn issue(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Value,
     }
     let token = new_token();
     let expires_at = now.saturating_add(lifetime).unwrap_or(jiff::Timestamp::MAX);
-    inner.tokens.insert(
-        token.clone(),
-        IssuedToken {
-            client_id: client_id.clone(),
-            expires_at,
-        },
-    );
+    inner.tokens.insert(token.clone(), IssuedToken { client_id: client_id.clone(), expires_at });
     Ok(json!({
         "token_type": "Bearer",
         "issued_at": now.as_millisecond().to_string(),
@@ -122,9 +102,6 @@ mod tests {
     #[test]
     fn form_bodies_become_json_objects() {
         let fields = form_fields(b"grant_type=client_credentials&x=a%20b+c&flag");
-        assert_eq!(
-            fields,
-            json!({ "grant_type": "client_credentials", "x": "a b c", "flag": "" })
-        );
+        assert_eq!(fields, json!({ "grant_type": "client_credentials", "x": "a b c", "flag": "" }));
     }
 }

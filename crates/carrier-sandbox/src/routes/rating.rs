@@ -12,9 +12,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
-use super::charges_json::{
-    billing_weight, money, negotiated, package_charges, residential_item, sums,
-};
+use super::charges_json::{billing_weight, money, negotiated, package_charges, residential_item, sums};
 use super::request_fields::{present, text};
 use super::shipment_facts::{self, ShipmentFacts};
 use super::{SharedState, UpsError, authorize_client, read_json_request};
@@ -31,16 +29,9 @@ pub(super) async fn rate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let time_in_transit_asked = query
-        .get("additionalinfo")
-        .is_some_and(|value| value.eq_ignore_ascii_case("timeintransit"));
-    match answer(
-        &state,
-        &request_option,
-        time_in_transit_asked,
-        &headers,
-        &body,
-    ) {
+    let time_in_transit_asked =
+        query.get("additionalinfo").is_some_and(|value| value.eq_ignore_ascii_case("timeintransit"));
+    match answer(&state, &request_option, time_in_transit_asked, &headers, &body) {
         Ok(answer) => (StatusCode::OK, Json(answer)).into_response(),
         Err(error) => error.into_response(),
     }
@@ -55,9 +46,7 @@ fn request_option(option: &str) -> Result<(bool, bool), UpsError> {
         "shoptimeintransit" => Ok((true, true)),
         other => Err(UpsError::bad_request(
             "111500",
-            format!(
-                "Invalid request option {other:?}: use Rate, Shop, Ratetimeintransit or Shoptimeintransit."
-            ),
+            format!("Invalid request option {other:?}: use Rate, Shop, Ratetimeintransit or Shoptimeintransit."),
         )),
     }
 }
@@ -125,28 +114,18 @@ fn rated_shipment(
         })
         .collect();
     let mut rated = Map::new();
-    rated.insert(
-        "Service".into(),
-        json!({ "Code": service.code, "Description": service.name }),
-    );
+    rated.insert("Service".into(), json!({ "Code": service.code, "Description": service.name }));
     rated.insert("Zone".into(), json!(facts.zone.to_string()));
-    rated.insert(
-        "BillingWeight".into(),
-        billing_weight(facts.billable_pounds()),
-    );
+    rated.insert("BillingWeight".into(), billing_weight(facts.billable_pounds()));
     rated.insert("TransportationCharges".into(), money(transportation));
     rated.insert("BaseServiceCharge".into(), money(transportation));
     rated.insert("ServiceOptionsCharges".into(), money(surcharges));
     rated.insert("TotalCharges".into(), money(total));
     if let Some(percent) = negotiated_percent {
-        rated.insert(
-            "NegotiatedRateCharges".into(),
-            json!({ "TotalCharge": money(negotiated(total, percent)) }),
-        );
+        rated.insert("NegotiatedRateCharges".into(), json!({ "TotalCharge": money(negotiated(total, percent)) }));
     }
     if service.guaranteed {
-        let mut guaranteed =
-            json!({ "BusinessDaysInTransit": service.transit_days(facts.zone).to_string() });
+        let mut guaranteed = json!({ "BusinessDaysInTransit": service.transit_days(facts.zone).to_string() });
         if let Some(by) = service.delivery_by {
             guaranteed["DeliveryByTime"] = json!(by);
         }
@@ -154,10 +133,7 @@ fn rated_shipment(
     }
     rated.insert("RatedPackage".into(), Value::Array(packages));
     if let Some(pickup) = pickup {
-        rated.insert(
-            "TimeInTransit".into(),
-            time_in_transit(service, facts.zone, pickup),
-        );
+        rated.insert("TimeInTransit".into(), time_in_transit(service, facts.zone, pickup));
     }
     Value::Object(rated)
 }
@@ -176,10 +152,7 @@ fn answer(
     let facts = shipment_facts::read(&request, SHIPMENT)?;
 
     let services: Vec<&Service> = if shop {
-        rates::SERVICES
-            .iter()
-            .filter(|service| service.offered(facts.residential))
-            .collect()
+        rates::SERVICES.iter().filter(|service| service.offered(facts.residential)).collect()
     } else {
         let pointer = format!("{SHIPMENT}/Service/Code");
         let code = text(body, &pointer).unwrap_or_default();
@@ -200,43 +173,29 @@ fn answer(
     };
 
     let shipper_number = text(body, &format!("{SHIPMENT}/Shipper/ShipperNumber"));
-    let negotiated_percent = (present(
-        body,
-        &format!("{SHIPMENT}/ShipmentRatingOptions/NegotiatedRatesIndicator"),
-    ) && shipper_number == Some(client.account_number.as_str()))
+    let negotiated_percent = (present(body, &format!("{SHIPMENT}/ShipmentRatingOptions/NegotiatedRatesIndicator"))
+        && shipper_number == Some(client.account_number.as_str()))
     .then_some(client.negotiated_discount_percent);
     let pickup = (time_in_transit_option || time_in_transit_asked).then(|| {
-        text(
-            body,
-            &format!("{SHIPMENT}/DeliveryTimeInformation/Pickup/Date"),
-        )
-        .and_then(|date| Date::strptime("%Y%m%d", date).ok())
-        .unwrap_or_else(|| state.clock.now().to_zoned_datetime(TimeZone::UTC).date())
+        text(body, &format!("{SHIPMENT}/DeliveryTimeInformation/Pickup/Date"))
+            .and_then(|date| Date::strptime("%Y%m%d", date).ok())
+            .unwrap_or_else(|| state.clock.now().to_zoned_datetime(TimeZone::UTC).date())
     });
 
     let mut status = json!({
         "ResponseStatus": { "Code": "1", "Description": "Success" },
         "Alert": [{ "Code": "110971", "Description": "Your invoice may vary from the displayed reference rates" }],
     });
-    if let Some(context) = text(
-        body,
-        "/RateRequest/Request/TransactionReference/CustomerContext",
-    ) {
+    if let Some(context) = text(body, "/RateRequest/Request/TransactionReference/CustomerContext") {
         status["TransactionReference"] = json!({ "CustomerContext": context });
     }
-    let rated: Vec<Value> = services
-        .iter()
-        .map(|service| rated_shipment(service, &facts, negotiated_percent, pickup))
-        .collect();
+    let rated: Vec<Value> =
+        services.iter().map(|service| rated_shipment(service, &facts, negotiated_percent, pickup)).collect();
     Ok(json!({ "RateResponse": { "Response": status, "RatedShipment": rated } }))
 }
 
 pub(crate) fn service_list() -> String {
-    rates::SERVICES
-        .iter()
-        .map(|service| format!("{} ({})", service.code, service.name))
-        .collect::<Vec<_>>()
-        .join(", ")
+    rates::SERVICES.iter().map(|service| format!("{} ({})", service.code, service.name)).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn unavailable_to_commercial(service: &Service) -> UpsError {

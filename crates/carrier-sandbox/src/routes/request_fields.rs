@@ -4,10 +4,7 @@ use serde_json::Value;
 
 /// The string at `pointer`, trimmed, if present and not blank.
 pub(crate) fn text<'a>(body: &'a Value, pointer: &str) -> Option<&'a str> {
-    body.pointer(pointer)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
+    body.pointer(pointer).and_then(Value::as_str).map(str::trim).filter(|text| !text.is_empty())
 }
 
 /// Whether anything is present at `pointer` (UPS "indicator" elements are present-or-absent;
@@ -18,9 +15,7 @@ pub(crate) fn present(body: &Value, pointer: &str) -> bool {
 
 /// The array at `pointer` (normalized requests hold arrays wherever the spec declares them).
 pub(crate) fn array<'a>(body: &'a Value, pointer: &str) -> &'a [Value] {
-    body.pointer(pointer)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    body.pointer(pointer).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// The non-blank strings of the array at `pointer`.

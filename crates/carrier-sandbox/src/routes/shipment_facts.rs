@@ -33,36 +33,23 @@ pub(crate) struct ShipmentFacts {
 impl ShipmentFacts {
     /// Sum of the packages' billable weights, in pounds.
     pub fn billable_pounds(&self) -> u32 {
-        self.packages
-            .iter()
-            .map(|package| package.weight.billable)
-            .sum()
+        self.packages.iter().map(|package| package.weight.billable).sum()
     }
 }
 
 fn party(body: &Value, pointer: &str) -> PartyAddress {
     PartyAddress {
-        name: text(body, &format!("{pointer}/Name"))
-            .unwrap_or_default()
-            .to_owned(),
+        name: text(body, &format!("{pointer}/Name")).unwrap_or_default().to_owned(),
         address_lines: lines(body, &format!("{pointer}/Address/AddressLine")),
-        city: text(body, &format!("{pointer}/Address/City"))
-            .unwrap_or_default()
-            .to_owned(),
+        city: text(body, &format!("{pointer}/Address/City")).unwrap_or_default().to_owned(),
         state: text(body, &format!("{pointer}/Address/StateProvinceCode")).map(str::to_owned),
         postal_code: text(body, &format!("{pointer}/Address/PostalCode")).map(str::to_owned),
-        country_code: text(body, &format!("{pointer}/Address/CountryCode"))
-            .unwrap_or_default()
-            .to_ascii_uppercase(),
+        country_code: text(body, &format!("{pointer}/Address/CountryCode")).unwrap_or_default().to_ascii_uppercase(),
     }
 }
 
 /// The five-digit ZIP of a domestic party, or the UPS error for a party outside the sandbox's area.
-fn domestic_zip(
-    request: &NormalizedRequest,
-    party: &PartyAddress,
-    pointer: &str,
-) -> Result<String, UpsError> {
+fn domestic_zip(request: &NormalizedRequest, party: &PartyAddress, pointer: &str) -> Result<String, UpsError> {
     if !matches!(party.country_code.as_str(), "US" | "PR") {
         return Err(UpsError::bad_request(
             "111210",
@@ -74,28 +61,20 @@ fn domestic_zip(
         ));
     }
     let postal_pointer = format!("{pointer}/Address/PostalCode");
-    party
-        .postal_code
-        .as_deref()
-        .and_then(parse_us_postal_code)
-        .map(|(zip5, _)| zip5)
-        .ok_or_else(|| {
-            UpsError::bad_request(
-                "111285",
-                format!(
-                    "The postal code {:?} at {} is invalid for the United States: use 12345 or 12345-6789.",
-                    party.postal_code.as_deref().unwrap_or(""),
-                    request.original_pointer(&postal_pointer)
-                ),
-            )
-        })
+    party.postal_code.as_deref().and_then(parse_us_postal_code).map(|(zip5, _)| zip5).ok_or_else(|| {
+        UpsError::bad_request(
+            "111285",
+            format!(
+                "The postal code {:?} at {} is invalid for the United States: use 12345 or 12345-6789.",
+                party.postal_code.as_deref().unwrap_or(""),
+                request.original_pointer(&postal_pointer)
+            ),
+        )
+    })
 }
 
 fn positive_decimal(value: Option<&str>) -> Option<Decimal> {
-    value?
-        .parse::<Decimal>()
-        .ok()
-        .filter(|number| *number > Decimal::ZERO)
+    value?.parse::<Decimal>().ok().filter(|number| *number > Decimal::ZERO)
 }
 
 fn package_facts(request: &NormalizedRequest, pointer: &str) -> Result<PackageFacts, UpsError> {
@@ -104,10 +83,7 @@ fn package_facts(request: &NormalizedRequest, pointer: &str) -> Result<PackageFa
     let invalid_weight = |detail: &str| {
         UpsError::bad_request(
             "111050",
-            format!(
-                "Missing or invalid package weight at {}: {detail}.",
-                request.original_pointer(&weight_pointer)
-            ),
+            format!("Missing or invalid package weight at {}: {detail}.", request.original_pointer(&weight_pointer)),
         )
     };
     let weight = positive_decimal(text(body, &format!("{weight_pointer}/Weight")))
@@ -128,16 +104,12 @@ fn package_facts(request: &NormalizedRequest, pointer: &str) -> Result<PackageFa
             )
         };
         let side = |name: &str| {
-            positive_decimal(text(body, &format!("{dimensions_pointer}/{name}")))
-                .ok_or_else(invalid_dimensions)
+            positive_decimal(text(body, &format!("{dimensions_pointer}/{name}"))).ok_or_else(invalid_dimensions)
         };
         let sides = [side("Length")?, side("Width")?, side("Height")?];
-        let unit = text(
-            body,
-            &format!("{dimensions_pointer}/UnitOfMeasurement/Code"),
-        )
-        .and_then(LengthUnit::parse)
-        .ok_or_else(invalid_dimensions)?;
+        let unit = text(body, &format!("{dimensions_pointer}/UnitOfMeasurement/Code"))
+            .and_then(LengthUnit::parse)
+            .ok_or_else(invalid_dimensions)?;
         Some((sides, unit))
     } else {
         None
@@ -164,26 +136,17 @@ fn package_facts(request: &NormalizedRequest, pointer: &str) -> Result<PackageFa
 
 /// Reads the shipment under `shipment_pointer` (`/RateRequest/Shipment` or
 /// `/ShipmentRequest/Shipment`).
-pub(crate) fn read(
-    request: &NormalizedRequest,
-    shipment_pointer: &str,
-) -> Result<ShipmentFacts, UpsError> {
+pub(crate) fn read(request: &NormalizedRequest, shipment_pointer: &str) -> Result<ShipmentFacts, UpsError> {
     let body = request.body();
     let ship_from_pointer = format!("{shipment_pointer}/ShipFrom");
-    let origin_pointer = if present(body, &ship_from_pointer) {
-        ship_from_pointer
-    } else {
-        format!("{shipment_pointer}/Shipper")
-    };
+    let origin_pointer =
+        if present(body, &ship_from_pointer) { ship_from_pointer } else { format!("{shipment_pointer}/Shipper") };
     let origin = party(body, &origin_pointer);
     let ship_to_pointer = format!("{shipment_pointer}/ShipTo");
     let ship_to = party(body, &ship_to_pointer);
     let origin_zip = domestic_zip(request, &origin, &origin_pointer)?;
     let destination_zip = domestic_zip(request, &ship_to, &ship_to_pointer)?;
-    let residential = present(
-        body,
-        &format!("{ship_to_pointer}/Address/ResidentialAddressIndicator"),
-    );
+    let residential = present(body, &format!("{ship_to_pointer}/Address/ResidentialAddressIndicator"));
     let package_pointer = format!("{shipment_pointer}/Package");
     let packages = (0..array(body, &package_pointer).len())
         .map(|index| package_facts(request, &format!("{package_pointer}/{index}")))
@@ -191,17 +154,8 @@ pub(crate) fn read(
     if packages.is_empty() {
         return Err(UpsError::bad_request(
             "111050",
-            format!(
-                "No package at {}: a shipment needs at least one.",
-                request.original_pointer(&package_pointer)
-            ),
+            format!("No package at {}: a shipment needs at least one.", request.original_pointer(&package_pointer)),
         ));
     }
-    Ok(ShipmentFacts {
-        origin,
-        ship_to,
-        zone: rates::zone(&origin_zip, &destination_zip),
-        residential,
-        packages,
-    })
+    Ok(ShipmentFacts { origin, ship_to, zone: rates::zone(&origin_zip, &destination_zip), residential, packages })
 }

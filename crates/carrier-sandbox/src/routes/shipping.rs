@@ -14,9 +14,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use super::charges_json::{
-    billing_weight, money, negotiated, package_charges, residential_item, sums,
-};
+use super::charges_json::{billing_weight, money, negotiated, package_charges, residential_item, sums};
 use super::rating::{service_list, unavailable_to_commercial};
 use super::request_fields::{array, present, text};
 use super::shipment_facts::{self, ShipmentFacts};
@@ -45,11 +43,7 @@ struct ShipmentPlan {
     customer_context: Option<String>,
 }
 
-pub(super) async fn ship(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub(super) async fn ship(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let plan = match plan(&state, &headers, &body) {
         Ok(plan) => plan,
         Err(error) => return error.into_response(),
@@ -64,18 +58,14 @@ pub(super) async fn ship(
     let format = plan.format;
     // Rendering is CPU work: keep it off the threads that serve other requests.
     let rendered = tokio::task::spawn_blocking(move || {
-        contents
-            .iter()
-            .map(|content| label::render(format, content))
-            .collect::<Result<Vec<_>, _>>()
+        contents.iter().map(|content| label::render(format, content)).collect::<Result<Vec<_>, _>>()
     })
     .await;
     let images = match rendered {
         Ok(Ok(images)) => images,
         Ok(Err(error)) => return UpsError::internal(&error.to_string()).into_response(),
         Err(error) => {
-            return UpsError::internal(&format!("label rendering stopped: {error}"))
-                .into_response();
+            return UpsError::internal(&format!("label rendering stopped: {error}")).into_response();
         }
     };
     let response = ship_response(&plan, &record, &images);
@@ -125,11 +115,8 @@ fn plan(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Shipmen
     }
     let format = label_format(&request)?;
     let references = reference_values(array(body, &format!("{SHIPMENT}/ReferenceNumber")));
-    let negotiated_percent = present(
-        body,
-        &format!("{SHIPMENT}/ShipmentRatingOptions/NegotiatedRatesIndicator"),
-    )
-    .then_some(client.negotiated_discount_percent);
+    let negotiated_percent = present(body, &format!("{SHIPMENT}/ShipmentRatingOptions/NegotiatedRatesIndicator"))
+        .then_some(client.negotiated_discount_percent);
     let charges = package_charges(service, &facts);
     Ok(ShipmentPlan {
         client,
@@ -139,11 +126,8 @@ fn plan(state: &SharedState, headers: &HeaderMap, body: &[u8]) -> Result<Shipmen
         references,
         format,
         negotiated_percent,
-        customer_context: text(
-            body,
-            &format!("{REQUEST}/Request/TransactionReference/CustomerContext"),
-        )
-        .map(str::to_owned),
+        customer_context: text(body, &format!("{REQUEST}/Request/TransactionReference/CustomerContext"))
+            .map(str::to_owned),
     })
 }
 
@@ -188,15 +172,9 @@ fn check_shipper(request: &NormalizedRequest, client: &ClientRegistration) -> Re
 }
 
 /// Both request options ("validate", "nonvalidate") check the ship-to postal code against its state.
-fn check_ship_to_state(
-    request: &NormalizedRequest,
-    ship_to: &PartyAddress,
-) -> Result<(), UpsError> {
-    let zip_state = ship_to
-        .postal_code
-        .as_deref()
-        .and_then(parse_us_postal_code)
-        .and_then(|(zip5, _)| state_of_zip(&zip5));
+fn check_ship_to_state(request: &NormalizedRequest, ship_to: &PartyAddress) -> Result<(), UpsError> {
+    let zip_state =
+        ship_to.postal_code.as_deref().and_then(parse_us_postal_code).and_then(|(zip5, _)| state_of_zip(&zip5));
     let given = ship_to.state.as_deref().map(str::to_ascii_uppercase);
     match zip_state {
         Some(expected) if given.as_deref() != Some(expected) => {
@@ -249,33 +227,22 @@ fn label_format(request: &NormalizedRequest) -> Result<LabelFormat, UpsError> {
 }
 
 /// Tracking numbers for every package, from the account's serial counter.
-fn allocate_tracking_numbers(
-    state: &SharedState,
-    plan: &ShipmentPlan,
-) -> Result<Vec<String>, UpsError> {
+fn allocate_tracking_numbers(state: &SharedState, plan: &ShipmentPlan) -> Result<Vec<String>, UpsError> {
     let mut inner = state.lock();
-    let serial = inner
-        .serials
-        .entry(plan.client.account_number.clone())
-        .or_insert(0);
+    let serial = inner.serials.entry(plan.client.account_number.clone()).or_insert(0);
     (0..plan.facts.packages.len())
         .map(|_| {
             *serial += 1;
-            tracking_number::compose(&plan.client.account_number, plan.service.code, *serial)
-                .ok_or_else(|| {
-                    UpsError::internal(
-                        "the account's tracking-number serials are used up (10,000,000 labels): register another account",
-                    )
-                })
+            tracking_number::compose(&plan.client.account_number, plan.service.code, *serial).ok_or_else(|| {
+                UpsError::internal(
+                    "the account's tracking-number serials are used up (10,000,000 labels): register another account",
+                )
+            })
         })
         .collect()
 }
 
-fn shipment_record(
-    plan: &ShipmentPlan,
-    tracking_numbers: &[String],
-    created_at: Timestamp,
-) -> ShipmentRecord {
+fn shipment_record(plan: &ShipmentPlan, tracking_numbers: &[String], created_at: Timestamp) -> ShipmentRecord {
     let packages: Vec<PackageRecord> = plan
         .facts
         .packages
@@ -313,16 +280,12 @@ fn address_block(party: &PartyAddress) -> Vec<String> {
     let mut lines = vec![party.name.clone()];
     lines.extend(party.address_lines.iter().cloned());
     lines.push(
-        [
-            party.city.as_str(),
-            party.state.as_deref().unwrap_or(""),
-            party.postal_code.as_deref().unwrap_or(""),
-        ]
-        .iter()
-        .filter(|part| !part.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" "),
+        [party.city.as_str(), party.state.as_deref().unwrap_or(""), party.postal_code.as_deref().unwrap_or("")]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
     );
     lines
 }
@@ -341,12 +304,7 @@ fn label_contents(plan: &ShipmentPlan, record: &ShipmentRecord) -> Vec<LabelCont
             ship_to: address_block(&record.ship_to),
             package_line: format!("PKG {} OF {count}", index + 1),
             weight_line: format!("{} LBS", facts.weight.actual),
-            references: record
-                .references
-                .iter()
-                .chain(&package.references)
-                .cloned()
-                .collect(),
+            references: record.references.iter().chain(&package.references).cloned().collect(),
         })
         .collect()
 }
@@ -386,19 +344,10 @@ fn ship_response(plan: &ShipmentPlan, record: &ShipmentRecord, images: &[Vec<u8>
     let mut results = Map::new();
     results.insert("ShipmentCharges".into(), charges);
     if let Some(percent) = plan.negotiated_percent {
-        results.insert(
-            "NegotiatedRateCharges".into(),
-            json!({ "TotalCharge": money(negotiated(total, percent)) }),
-        );
+        results.insert("NegotiatedRateCharges".into(), json!({ "TotalCharge": money(negotiated(total, percent)) }));
     }
-    results.insert(
-        "BillingWeight".into(),
-        billing_weight(plan.facts.billable_pounds()),
-    );
-    results.insert(
-        "ShipmentIdentificationNumber".into(),
-        json!(record.shipment_id),
-    );
+    results.insert("BillingWeight".into(), billing_weight(plan.facts.billable_pounds()));
+    results.insert("ShipmentIdentificationNumber".into(), json!(record.shipment_id));
     results.insert("PackageResults".into(), Value::Array(packages));
     let mut response = json!({ "ResponseStatus": { "Code": "1", "Description": "Success" } });
     if let Some(context) = &plan.customer_context {
@@ -411,13 +360,9 @@ fn ship_response(plan: &ShipmentPlan, record: &ShipmentRecord, images: &[Vec<u8>
 fn store(state: &SharedState, record: ShipmentRecord) -> bool {
     let mut inner = state.lock();
     let index = inner.shipments.len();
-    inner
-        .shipment_index
-        .insert(record.shipment_id.clone(), index);
+    inner.shipment_index.insert(record.shipment_id.clone(), index);
     for (package_index, package) in record.packages.iter().enumerate() {
-        inner
-            .package_index
-            .insert(package.tracking_number.clone(), (index, package_index));
+        inner.package_index.insert(package.tracking_number.clone(), (index, package_index));
     }
     inner.shipments.push(record);
     if inner.faults.timeouts_after_label > 0 {
@@ -473,10 +418,7 @@ fn void_answer(
             ),
         )
     };
-    let index = *inner
-        .shipment_index
-        .get(shipment_id)
-        .ok_or_else(not_found)?;
+    let index = *inner.shipment_index.get(shipment_id).ok_or_else(not_found)?;
     let shipment = &mut inner.shipments[index];
     if shipment.account_number != client.account_number {
         return Err(not_found());
@@ -488,29 +430,19 @@ fn void_answer(
                 format!("The shipment {shipment_id} has already been voided."),
             ));
         }
-        (0..shipment.packages.len())
-            .filter(|&i| shipment.packages[i].voided_at.is_none())
-            .collect()
+        (0..shipment.packages.len()).filter(|&i| shipment.packages[i].voided_at.is_none()).collect()
     } else {
         let mut targets = Vec::new();
         for number in &requested {
-            let position = shipment
-                .packages
-                .iter()
-                .position(|package| &package.tracking_number == number)
-                .ok_or_else(|| {
+            let position =
+                shipment.packages.iter().position(|package| &package.tracking_number == number).ok_or_else(|| {
                     UpsError::bad_request(
                         "190101",
-                        format!(
-                            "Tracking number {number:?} is not a package of shipment {shipment_id}."
-                        ),
+                        format!("Tracking number {number:?} is not a package of shipment {shipment_id}."),
                     )
                 })?;
             if shipment.packages[position].voided_at.is_some() {
-                return Err(UpsError::bad_request(
-                    "190117",
-                    format!("The package {number} has already been voided."),
-                ));
+                return Err(UpsError::bad_request("190117", format!("The package {number} has already been voided.")));
             }
             targets.push(position);
         }

@@ -17,26 +17,18 @@ use crate::state::{PackageRecord, PartyAddress, ShipmentRecord};
 use crate::tracking_schedule::{self, Event, Milestone, Place};
 
 fn not_found() -> UpsError {
-    UpsError::new(
-        StatusCode::NOT_FOUND,
-        "TW0001",
-        "Tracking Information Not Found",
-    )
+    UpsError::new(StatusCode::NOT_FOUND, "TW0001", "Tracking Information Not Found")
 }
 
 /// The spec marks `transId` and `transactionSrc` as required headers of every Track call.
 fn require_transaction_headers(headers: &HeaderMap) -> Result<(), UpsError> {
     for name in ["transId", "transactionSrc"] {
-        let given = headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| !value.trim().is_empty());
+        let given =
+            headers.get(name).and_then(|value| value.to_str().ok()).is_some_and(|value| !value.trim().is_empty());
         if !given {
             return Err(UpsError::bad_request(
                 "TV1001",
-                format!(
-                    "Missing header {name}: the Track API requires transId and transactionSrc."
-                ),
+                format!("Missing header {name}: the Track API requires transId and transactionSrc."),
             ));
         }
     }
@@ -55,15 +47,11 @@ fn check_inquiry_number(number: &str) -> Result<(), UpsError> {
 }
 
 fn date(at: Timestamp) -> String {
-    at.to_zoned_datetime(TimeZone::UTC)
-        .strftime("%Y%m%d")
-        .to_string()
+    at.to_zoned_datetime(TimeZone::UTC).strftime("%Y%m%d").to_string()
 }
 
 fn time(at: Timestamp) -> String {
-    at.to_zoned_datetime(TimeZone::UTC)
-        .strftime("%H%M%S")
-        .to_string()
+    at.to_zoned_datetime(TimeZone::UTC).strftime("%H%M%S").to_string()
 }
 
 fn address_json(party: &PartyAddress) -> Value {
@@ -116,31 +104,12 @@ fn activity_json(shipment: &ShipmentRecord, event: &Event) -> Value {
 }
 
 fn package_json(shipment: &ShipmentRecord, package: &PackageRecord, now: Timestamp) -> Value {
-    let events = tracking_schedule::events(
-        shipment.created_at,
-        shipment.transit_days,
-        package.voided_at,
-        now,
-    );
-    let current = events
-        .last()
-        .map_or(Milestone::LabelCreated, |event| event.milestone);
-    let activity: Vec<Value> = events
-        .iter()
-        .rev()
-        .map(|event| activity_json(shipment, event))
-        .collect();
-    let mut references: Vec<Value> = shipment
-        .references
-        .iter()
-        .map(|number| json!({ "type": "SHIPMENT", "number": number }))
-        .collect();
-    references.extend(
-        package
-            .references
-            .iter()
-            .map(|number| json!({ "type": "PACKAGE", "number": number })),
-    );
+    let events = tracking_schedule::events(shipment.created_at, shipment.transit_days, package.voided_at, now);
+    let current = events.last().map_or(Milestone::LabelCreated, |event| event.milestone);
+    let activity: Vec<Value> = events.iter().rev().map(|event| activity_json(shipment, event)).collect();
+    let mut references: Vec<Value> =
+        shipment.references.iter().map(|number| json!({ "type": "SHIPMENT", "number": number })).collect();
+    references.extend(package.references.iter().map(|number| json!({ "type": "PACKAGE", "number": number })));
     let mut json = json!({
         "trackingNumber": package.tracking_number,
         "currentStatus": status_json(current),
@@ -173,11 +142,7 @@ fn package_json(shipment: &ShipmentRecord, package: &PackageRecord, now: Timesta
 }
 
 fn track_response(shipments: Vec<Value>) -> Response {
-    (
-        StatusCode::OK,
-        Json(json!({ "trackResponse": { "shipment": shipments } })),
-    )
-        .into_response()
+    (StatusCode::OK, Json(json!({ "trackResponse": { "shipment": shipments } }))).into_response()
 }
 
 fn prelude(state: &SharedState, headers: &HeaderMap) -> Result<(), UpsError> {
@@ -198,9 +163,7 @@ pub(super) async fn by_tracking_number(
         let &(shipment, package) = inner.package_index.get(&number).ok_or_else(not_found)?;
         let shipment = &inner.shipments[shipment];
         let package = package_json(shipment, &shipment.packages[package], now);
-        Ok::<_, UpsError>(vec![
-            json!({ "inquiryNumber": number, "package": [package] }),
-        ])
+        Ok::<_, UpsError>(vec![json!({ "inquiryNumber": number, "package": [package] })])
     })();
     answer.map_or_else(IntoResponse::into_response, track_response)
 }
@@ -217,14 +180,9 @@ pub(super) async fn by_shipment(
         let inner = state.lock();
         let &(shipment, _) = inner.package_index.get(&number).ok_or_else(not_found)?;
         let shipment = &inner.shipments[shipment];
-        let packages: Vec<Value> = shipment
-            .packages
-            .iter()
-            .map(|package| package_json(shipment, package, now))
-            .collect();
-        Ok::<_, UpsError>(vec![
-            json!({ "inquiryNumber": number, "package": packages }),
-        ])
+        let packages: Vec<Value> =
+            shipment.packages.iter().map(|package| package_json(shipment, package, now)).collect();
+        Ok::<_, UpsError>(vec![json!({ "inquiryNumber": number, "package": packages })])
     })();
     answer.map_or_else(IntoResponse::into_response, track_response)
 }
@@ -237,10 +195,7 @@ pub(super) async fn by_reference(
 ) -> Response {
     let answer = (|| {
         prelude(&state, &headers)?;
-        let shipper = query
-            .get("shipperNum")
-            .map(|value| value.trim())
-            .filter(|v| !v.is_empty());
+        let shipper = query.get("shipperNum").map(|value| value.trim()).filter(|v| !v.is_empty());
         let now = state.clock.now();
         let inner = state.lock();
         let shipments: Vec<Value> = inner
@@ -254,15 +209,10 @@ pub(super) async fn by_reference(
                     .filter(|package| shipment.package_has_reference(package, &reference))
                     .map(|package| package_json(shipment, package, now))
                     .collect();
-                (!packages.is_empty())
-                    .then(|| json!({ "inquiryNumber": reference, "package": packages }))
+                (!packages.is_empty()).then(|| json!({ "inquiryNumber": reference, "package": packages }))
             })
             .collect();
-        if shipments.is_empty() {
-            Err(not_found())
-        } else {
-            Ok(shipments)
-        }
+        if shipments.is_empty() { Err(not_found()) } else { Ok(shipments) }
     })();
     answer.map_or_else(IntoResponse::into_response, track_response)
 }

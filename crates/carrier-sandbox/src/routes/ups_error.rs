@@ -17,10 +17,7 @@ pub(crate) struct UpsError {
 
 impl UpsError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        UpsError {
-            status,
-            errors: vec![(code.to_owned(), message.into())],
-        }
+        UpsError { status, errors: vec![(code.to_owned(), message.into())] }
     }
 
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
@@ -29,19 +26,12 @@ impl UpsError {
 
     /// Missing, unknown, expired or revoked bearer token.
     pub fn unauthorized() -> Self {
-        UpsError::new(
-            StatusCode::UNAUTHORIZED,
-            "250002",
-            "Invalid Authentication Information.",
-        )
+        UpsError::new(StatusCode::UNAUTHORIZED, "250002", "Invalid Authentication Information.")
     }
 
     /// A body that is not JSON at all.
     pub fn not_json(error: &serde_json::Error) -> Self {
-        UpsError::bad_request(
-            "10001",
-            format!("The request body is not well-formed JSON: {error}"),
-        )
+        UpsError::bad_request("10001", format!("The request body is not well-formed JSON: {error}"))
     }
 
     /// One error per schema violation, each naming its JSON pointer.
@@ -52,15 +42,8 @@ impl UpsError {
                 .0
                 .iter()
                 .map(|violation| {
-                    let pointer = if violation.pointer.is_empty() {
-                        "/"
-                    } else {
-                        violation.pointer.as_str()
-                    };
-                    (
-                        "10002".to_owned(),
-                        format!("{pointer}: {}", violation.message),
-                    )
+                    let pointer = if violation.pointer.is_empty() { "/" } else { violation.pointer.as_str() };
+                    ("10002".to_owned(), format!("{pointer}: {}", violation.message))
                 })
                 .collect(),
         }
@@ -89,11 +72,8 @@ impl UpsError {
     }
 
     pub fn body(&self) -> serde_json::Value {
-        let errors: Vec<_> = self
-            .errors
-            .iter()
-            .map(|(code, message)| json!({ "code": code, "message": message }))
-            .collect();
+        let errors: Vec<_> =
+            self.errors.iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
         json!({ "response": { "errors": errors } })
     }
 }

@@ -65,13 +65,7 @@ pub enum Api {
 
 impl Api {
     /// Every vendored document.
-    pub const ALL: [Api; 5] = [
-        Api::OAuth,
-        Api::AddressValidation,
-        Api::Rating,
-        Api::Shipping,
-        Api::Tracking,
-    ];
+    pub const ALL: [Api; 5] = [Api::OAuth, Api::AddressValidation, Api::Rating, Api::Shipping, Api::Tracking];
 
     /// The vendored file's name under `spec/ups/`.
     pub fn file_name(self) -> &'static str {
@@ -123,41 +117,22 @@ pub enum Profile {
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// The vendored YAML did not parse (the file in `spec/ups/` was changed or damaged).
-    #[error(
-        "{api} does not parse as YAML: {reason}; restore the vendored file from UPS's published spec"
-    )]
+    #[error("{api} does not parse as YAML: {reason}; restore the vendored file from UPS's published spec")]
     Unparseable { api: Api, reason: String },
     /// No such operation in the document.
     #[error(
         "{api} has no operation {method} {path}; use a path template exactly as the document writes it, e.g. /shipments/{{version}}/ship"
     )]
-    UnknownOperation {
-        api: Api,
-        method: String,
-        path: String,
-    },
+    UnknownOperation { api: Api, method: String, path: String },
     /// The operation has no JSON request body (for example a GET).
     #[error("{api} {method} {path} takes no request body")]
-    NoRequestBody {
-        api: Api,
-        method: String,
-        path: String,
-    },
+    NoRequestBody { api: Api, method: String, path: String },
     /// The operation documents no body for this response status.
     #[error("{api} {method} {path} documents no response body for status {status}")]
-    UndocumentedResponse {
-        api: Api,
-        method: String,
-        path: String,
-        status: u16,
-    },
+    UndocumentedResponse { api: Api, method: String, path: String, status: u16 },
     /// A schema in the document could not be compiled.
     #[error("{api}: the schema at {pointer} does not compile: {reason}")]
-    Schema {
-        api: Api,
-        pointer: String,
-        reason: String,
-    },
+    Schema { api: Api, pointer: String, reason: String },
 }
 
 /// One place where a JSON document breaks its schema.
@@ -173,11 +148,7 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "(document)"
-        } else {
-            &self.pointer
-        };
+        let pointer = if self.pointer.is_empty() { "(document)" } else { &self.pointer };
         write!(f, "{pointer}: {}", self.message)
     }
 }
@@ -189,10 +160,7 @@ pub struct Violations(pub Vec<Violation>);
 impl Violations {
     /// The JSON pointers of the violations, in the order the validator found them.
     pub fn pointers(&self) -> Vec<&str> {
-        self.0
-            .iter()
-            .map(|violation| violation.pointer.as_str())
-            .collect()
+        self.0.iter().map(|violation| violation.pointer.as_str()).collect()
     }
 }
 
@@ -228,33 +196,23 @@ pub struct SpecDocument {
 
 impl fmt::Debug for SpecDocument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SpecDocument")
-            .field("api", &self.api)
-            .finish_non_exhaustive()
+        f.debug_struct("SpecDocument").field("api", &self.api).finish_non_exhaustive()
     }
 }
 
-static DOCUMENTS: LazyLock<Mutex<HashMap<Api, &'static SpecDocument>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static DOCUMENTS: LazyLock<Mutex<HashMap<Api, &'static SpecDocument>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The parsed document of `api` (parsed once per process, then shared).
 pub fn document(api: Api) -> Result<&'static SpecDocument, SpecError> {
-    let mut documents = DOCUMENTS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut documents = DOCUMENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(document) = documents.get(&api) {
         return Ok(document);
     }
     // YAML 1.2 booleans only, as OpenAPI documents are written: `StateProvinceCode: ON` (Ontario)
     // and `PartiesToTransaction: N` in UPS's examples are strings, not YAML 1.1 booleans.
     let options = serde_saphyr::options! { strict_booleans: true };
-    let root: Value =
-        serde_saphyr::from_str_with_options(api.yaml(), options).map_err(|error| {
-            SpecError::Unparseable {
-                api,
-                reason: error.to_string(),
-            }
-        })?;
+    let root: Value = serde_saphyr::from_str_with_options(api.yaml(), options)
+        .map_err(|error| SpecError::Unparseable { api, reason: error.to_string() })?;
     // Leaked on purpose: five documents, parsed once, alive for the whole process.
     let document: &'static SpecDocument = Box::leak(Box::new(SpecDocument { api, root }));
     documents.insert(api, document);
@@ -328,11 +286,7 @@ pub struct Operation {
 
 impl fmt::Debug for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Operation({} {} {})",
-            self.document.api, self.method, self.path
-        )
+        write!(f, "Operation({} {} {})", self.document.api, self.method, self.path)
     }
 }
 
@@ -349,17 +303,11 @@ impl Operation {
 
     /// The request body's content entry: `application/json` if documented, else the only one.
     fn request_content(&self) -> Option<(String, &'static Value)> {
-        let content = self
-            .definition
-            .pointer("/requestBody/content")?
-            .as_object()?;
+        let content = self.definition.pointer("/requestBody/content")?.as_object()?;
         if let Some(json) = content.get("application/json") {
             return Some(("application/json".to_owned(), json));
         }
-        content
-            .iter()
-            .next()
-            .map(|(media_type, entry)| (media_type.clone(), entry))
+        content.iter().next().map(|(media_type, entry)| (media_type.clone(), entry))
     }
 
     /// The examples the document gives for the request body, in document order.
@@ -375,10 +323,7 @@ impl Operation {
             .filter_map(|(name, example)| {
                 Some(RequestExample {
                     name: name.clone(),
-                    summary: example
-                        .get("summary")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
+                    summary: example.get("summary").and_then(Value::as_str).map(str::to_owned),
                     value: example.get("value")?.clone(),
                 })
             })
@@ -390,65 +335,34 @@ impl Operation {
     /// [`Profile::UpsGateway`] single objects are wrapped where arrays are declared and blank
     /// strings standing for objects are removed; under [`Profile::AsWritten`] it is unchanged.
     /// Violation pointers always point into `body` as given.
-    pub fn validate_request(
-        &self,
-        body: &Value,
-        profile: Profile,
-    ) -> Result<NormalizedRequest, Violations> {
-        let (media_type, _) = self
-            .request_content()
-            .ok_or_else(|| internal_violation(self.no_request_body()))?;
-        let schema_pointer = format!(
-            "{}/requestBody/content/{}/schema",
-            self.pointer,
-            escape_pointer_segment(&media_type)
-        );
-        let validator = self
-            .validator(&schema_pointer, profile)
-            .map_err(internal_violation)?;
+    pub fn validate_request(&self, body: &Value, profile: Profile) -> Result<NormalizedRequest, Violations> {
+        let (media_type, _) = self.request_content().ok_or_else(|| internal_violation(self.no_request_body()))?;
+        let schema_pointer =
+            format!("{}/requestBody/content/{}/schema", self.pointer, escape_pointer_segment(&media_type));
+        let validator = self.validator(&schema_pointer, profile).map_err(internal_violation)?;
         let normalized = match profile {
             Profile::UpsGateway => normalize::normalize(&self.document.root, &schema_pointer, body),
             Profile::AsWritten => NormalizedRequest::unchanged(body.clone()),
         };
-        let violations = collect_violations(&validator, normalized.body(), |pointer| {
-            normalized.original_pointer(pointer)
-        });
-        if violations.is_empty() {
-            Ok(normalized)
-        } else {
-            Err(Violations(violations))
-        }
+        let violations =
+            collect_violations(&validator, normalized.body(), |pointer| normalized.original_pointer(pointer));
+        if violations.is_empty() { Ok(normalized) } else { Err(Violations(violations)) }
     }
 
     /// Validates a response body against the schema documented for `status` (JSON content).
     /// Responses are not normalized: arrays must be arrays.
-    pub fn validate_response(
-        &self,
-        status: u16,
-        body: &Value,
-        profile: Profile,
-    ) -> Result<(), Violations> {
-        let schema_pointer = self
-            .response_schema_pointer(status)
-            .map_err(internal_violation)?;
-        let validator = self
-            .validator(&schema_pointer, profile)
-            .map_err(internal_violation)?;
+    pub fn validate_response(&self, status: u16, body: &Value, profile: Profile) -> Result<(), Violations> {
+        let schema_pointer = self.response_schema_pointer(status).map_err(internal_violation)?;
+        let validator = self.validator(&schema_pointer, profile).map_err(internal_violation)?;
         let violations = collect_violations(&validator, body, str::to_owned);
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(Violations(violations))
-        }
+        if violations.is_empty() { Ok(()) } else { Err(Violations(violations)) }
     }
 
     fn response_schema_pointer(&self, status: u16) -> Result<String, SpecError> {
         let responses = self.definition.get("responses").and_then(Value::as_object);
         let key = status.to_string();
         let found = responses.and_then(|responses| {
-            let (key, response) = responses
-                .get_key_value(&key)
-                .or_else(|| responses.get_key_value("default"))?;
+            let (key, response) = responses.get_key_value(&key).or_else(|| responses.get_key_value("default"))?;
             let content = response.get("content")?.as_object()?;
             let media_type = if content.contains_key("application/json") {
                 "application/json".to_owned()
@@ -472,18 +386,10 @@ impl Operation {
     }
 
     fn no_request_body(&self) -> SpecError {
-        SpecError::NoRequestBody {
-            api: self.document.api,
-            method: self.method.clone(),
-            path: self.path.clone(),
-        }
+        SpecError::NoRequestBody { api: self.document.api, method: self.method.clone(), path: self.path.clone() }
     }
 
-    fn validator(
-        &self,
-        schema_pointer: &str,
-        profile: Profile,
-    ) -> Result<Arc<jsonschema::Validator>, SpecError> {
+    fn validator(&self, schema_pointer: &str, profile: Profile) -> Result<Arc<jsonschema::Validator>, SpecError> {
         compiled_validator(self.document, schema_pointer, profile)
     }
 }
@@ -500,35 +406,19 @@ fn compiled_validator(
     profile: Profile,
 ) -> Result<Arc<jsonschema::Validator>, SpecError> {
     let key = (document.api, schema_pointer.to_owned(), profile);
-    if let Some(validator) = VALIDATORS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get(&key)
-    {
+    if let Some(validator) = VALIDATORS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key) {
         return Ok(Arc::clone(validator));
     }
-    let schema_error = |reason: String| SpecError::Schema {
-        api: document.api,
-        pointer: schema_pointer.to_owned(),
-        reason,
-    };
-    let schema = document
-        .root
-        .pointer(schema_pointer)
-        .ok_or_else(|| schema_error("no schema at this pointer".to_owned()))?;
+    let schema_error =
+        |reason: String| SpecError::Schema { api: document.api, pointer: schema_pointer.to_owned(), reason };
+    let schema =
+        document.root.pointer(schema_pointer).ok_or_else(|| schema_error("no schema at this pointer".to_owned()))?;
     // The schema becomes the root of a document that also carries `components`, so its
     // `#/components/schemas/...` references resolve exactly as in the OpenAPI file.
     let mut root = profile::apply(schema, profile);
-    let components = document
-        .root
-        .get("components")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let components = document.root.get("components").cloned().unwrap_or(Value::Null);
     if let Value::Object(map) = &mut root {
-        map.insert(
-            "components".to_owned(),
-            profile::apply_to_components(document.api, &components, profile),
-        );
+        map.insert("components".to_owned(), profile::apply_to_components(document.api, &components, profile));
     }
     // OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4 (boolean exclusiveMinimum, no
     // `const`); formats are annotations only, as the document uses them ("int32").
@@ -538,10 +428,7 @@ fn compiled_validator(
         .build(&root)
         .map_err(|error| schema_error(error.to_string()))?;
     let validator = Arc::new(validator);
-    VALIDATORS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(key, Arc::clone(&validator));
+    VALIDATORS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, Arc::clone(&validator));
     Ok(validator)
 }
 
@@ -568,11 +455,7 @@ fn collect_violations(
 }
 
 fn internal_violation(error: SpecError) -> Violations {
-    Violations(vec![Violation {
-        pointer: String::new(),
-        message: error.to_string(),
-        schema_path: String::new(),
-    }])
+    Violations(vec![Violation { pointer: String::new(), message: error.to_string(), schema_path: String::new() }])
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).

@@ -18,10 +18,7 @@ pub struct NormalizedRequest {
 
 impl NormalizedRequest {
     pub(super) fn unchanged(body: Value) -> Self {
-        NormalizedRequest {
-            body,
-            wrapped: HashSet::new(),
-        }
+        NormalizedRequest { body, wrapped: HashSet::new() }
     }
 
     /// The normalized body.
@@ -82,13 +79,7 @@ fn declared_type(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
 }
 
-fn walk(
-    root: &Value,
-    schema: &Value,
-    instance: &mut Value,
-    pointer: String,
-    wrapped: &mut HashSet<String>,
-) {
+fn walk(root: &Value, schema: &Value, instance: &mut Value, pointer: String, wrapped: &mut HashSet<String>) {
     let schema = resolve(root, schema);
     match declared_type(schema) {
         Some("array") => {
@@ -103,10 +94,9 @@ fn walk(
             }
         }
         _ => {
-            let (Some(properties), Value::Object(object)) = (
-                schema.get("properties").and_then(Value::as_object),
-                instance,
-            ) else {
+            let (Some(properties), Value::Object(object)) =
+                (schema.get("properties").and_then(Value::as_object), instance)
+            else {
                 return;
             };
             for (name, property_schema) in properties {

@@ -49,10 +49,7 @@ pub(super) fn apply(schema: &Value, profile: Profile) -> Value {
 pub(super) fn apply_to_components(api: Api, components: &Value, profile: Profile) -> Value {
     let mut components = apply(components, profile);
     if profile == Profile::UpsGateway {
-        for entry in GATEWAY_REQUIRED_OVERRIDES
-            .iter()
-            .filter(|entry| entry.api == api)
-        {
+        for entry in GATEWAY_REQUIRED_OVERRIDES.iter().filter(|entry| entry.api == api) {
             let pointer = format!("/schemas/{}/required", entry.schema);
             if let Some(Value::Array(required)) = components.pointer_mut(&pointer) {
                 required.retain(|name| name.as_str() != Some(entry.property));

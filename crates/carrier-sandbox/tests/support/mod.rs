@@ -25,25 +25,16 @@ pub fn http() -> Client {
     RUSTLS.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
-    Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("http client")
+    Client::builder().timeout(Duration::from_secs(30)).build().expect("http client")
 }
 
 pub fn config() -> SandboxConfig {
-    SandboxConfig {
-        clock: SandboxClock::fixed(START.parse().expect("instant")),
-        ..SandboxConfig::default()
-    }
+    SandboxConfig { clock: SandboxClock::fixed(START.parse().expect("instant")), ..SandboxConfig::default() }
 }
 
 /// The test configuration with a `timeout-after-label` hold of `hold`.
 pub fn config_with_timeout_hold(hold: Duration) -> SandboxConfig {
-    SandboxConfig {
-        timeout_hold: hold,
-        ..config()
-    }
+    SandboxConfig { timeout_hold: hold, ..config() }
 }
 
 pub async fn start() -> RunningUpsSandbox {
@@ -55,20 +46,14 @@ pub async fn token(sandbox: &RunningUpsSandbox) -> String {
     let client = sandbox.default_client();
     let response = http()
         .post(format!("{}/security/v1/oauth/token", sandbox.base_url()))
-        .basic_auth(
-            &client.client_id,
-            Some(client.client_secret.expose_secret()),
-        )
+        .basic_auth(&client.client_id, Some(client.client_secret.expose_secret()))
         .form(&[("grant_type", "client_credentials")])
         .send()
         .await
         .expect("token request");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("token json");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
+    body["access_token"].as_str().expect("access_token").to_owned()
 }
 
 /// Sends a JSON API call; returns the status and the JSON body.
@@ -96,8 +81,7 @@ pub async fn call(
 /// Asserts `body` is valid for `status` of the operation, in the gateway profile.
 pub fn assert_response_valid(api: Api, method: &str, path: &str, status: StatusCode, body: &Value) {
     let operation = spec::operation(api, method, path).expect("operation in spec");
-    if let Err(violations) = operation.validate_response(status.as_u16(), body, Profile::UpsGateway)
-    {
+    if let Err(violations) = operation.validate_response(status.as_u16(), body, Profile::UpsGateway) {
         panic!("{api} {method} {path} {status} response breaks its schema: {violations}\n{body:#}");
     }
 }
@@ -106,12 +90,7 @@ pub fn assert_response_valid(api: Api, method: &str, path: &str, status: StatusC
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["response"]["errors"]
         .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|error| error["code"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
+        .map(|errors| errors.iter().map(|error| error["code"].as_str().unwrap_or("").to_owned()).collect())
         .unwrap_or_default()
 }
 
@@ -119,12 +98,7 @@ pub fn error_codes(body: &Value) -> Vec<String> {
 pub fn error_messages(body: &Value) -> Vec<String> {
     body["response"]["errors"]
         .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|error| error["message"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
+        .map(|errors| errors.iter().map(|error| error["message"].as_str().unwrap_or("").to_owned()).collect())
         .unwrap_or_default()
 }
 
@@ -145,11 +119,8 @@ pub fn package(weight: &str, dimensions: Option<(u32, u32, u32)>, references: &[
         });
     }
     if !references.is_empty() {
-        package["ReferenceNumber"] = references
-            .iter()
-            .map(|value| json!({ "Value": value }))
-            .collect::<Vec<_>>()
-            .into();
+        package["ReferenceNumber"] =
+            references.iter().map(|value| json!({ "Value": value })).collect::<Vec<_>>().into();
     }
     package
 }
@@ -189,29 +160,18 @@ pub fn ship_request(
         }
     });
     if format == "ZPL" {
-        request["ShipmentRequest"]["LabelSpecification"]["LabelStockSize"] =
-            json!({ "Height": "6", "Width": "4" });
+        request["ShipmentRequest"]["LabelSpecification"]["LabelStockSize"] = json!({ "Height": "6", "Width": "4" });
     }
     if !references.is_empty() {
-        request["ShipmentRequest"]["Shipment"]["ReferenceNumber"] = references
-            .iter()
-            .map(|value| json!({ "Value": value }))
-            .collect::<Vec<_>>()
-            .into();
+        request["ShipmentRequest"]["Shipment"]["ReferenceNumber"] =
+            references.iter().map(|value| json!({ "Value": value })).collect::<Vec<_>>().into();
     }
     request
 }
 
 /// Ships and returns the response body, asserting 200 and a spec-valid response.
 pub async fn ship(sandbox: &RunningUpsSandbox, token: &str, request: &Value) -> Value {
-    let (status, body) = call(
-        sandbox,
-        Method::POST,
-        "/api/shipments/v2409/ship",
-        token,
-        Some(request),
-    )
-    .await;
+    let (status, body) = call(sandbox, Method::POST, "/api/shipments/v2409/ship", token, Some(request)).await;
     assert_eq!(status, StatusCode::OK, "ship: {body:#}");
     assert_response_valid(Api::Shipping, "POST", SHIP_PATH, status, &body);
     body
@@ -222,11 +182,6 @@ pub fn tracking_numbers(ship_response: &Value) -> Vec<String> {
         .as_array()
         .expect("PackageResults")
         .iter()
-        .map(|package| {
-            package["TrackingNumber"]
-                .as_str()
-                .expect("TrackingNumber")
-                .to_owned()
-        })
+        .map(|package| package["TrackingNumber"].as_str().expect("TrackingNumber").to_owned())
         .collect()
 }
