@@ -35,5 +35,5 @@ pub mod tracking_schedule;
 
 pub use clock::SandboxClock;
 pub use control::{ControlError, SandboxControl};
-pub use server::{DEFAULT_TOKEN_LIFETIME, RunningUpsSandbox, SandboxConfig, SandboxError, banner, run_standalone};
+pub use server::{DEFAULT_TOKEN_LIFETIME, RunningUpsSandbox, SandboxConfig, SandboxError, run_standalone};
 pub use state::{ArmedFaults, ClientRegistration, PackageRecord, PartyAddress, ReferenceCount, ShipmentRecord};

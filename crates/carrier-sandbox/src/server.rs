@@ -148,31 +148,38 @@ impl Drop for RunningUpsSandbox {
     }
 }
 
-/// What a person needs to point a UPS client at the sandbox (printed by [`run_standalone`]).
-/// It contains the default client's secret: it is the sandbox's own, made to be typed in.
-pub fn banner(sandbox: &RunningUpsSandbox) -> String {
-    let client = sandbox.default_client();
-    format!(
-        "UPS sandbox listening on {url}\n\
-         \x20 OAuth token:    POST {url}/security/v1/oauth/token (HTTP Basic client id:secret)\n\
-         \x20 APIs:           {url}/api/... (rating, shipments, addressvalidation, track)\n\
-         \x20 Control API:    {url}/sandbox/control/...\n\
-         \x20 client id:      {id}\n\
-         \x20 client secret:  {secret}\n\
-         \x20 account number: {account}\n",
-        url = sandbox.base_url(),
-        id = client.client_id,
-        secret = client.client_secret.expose_secret(),
-        account = client.account_number,
-    )
+impl RunningUpsSandbox {
+    /// What a person needs to point a UPS client at the sandbox (printed by [`run_standalone`]).
+    /// It contains the default client's secret: it is the sandbox's own, made to be typed in.
+    pub fn startup_banner(&self) -> String {
+        let client = self.default_client();
+        format!(
+            "UPS sandbox listening on {url}\n\
+             \x20 OAuth token:    POST {url}/security/v1/oauth/token (HTTP Basic client id:secret)\n\
+             \x20 APIs:           {url}/api/... (rating, shipments, addressvalidation, track)\n\
+             \x20 Control API:    {url}/sandbox/control/...\n\
+             \x20 client id:      {id}\n\
+             \x20 client secret:  {secret}\n\
+             \x20 account number: {account}\n",
+            url = self.base_url(),
+            id = client.client_id,
+            secret = client.client_secret.expose_secret(),
+            account = client.account_number,
+        )
+    }
+
+    /// Serves until Ctrl-C, then shuts down.
+    pub async fn serve_until_ctrl_c(self) -> Result<(), SandboxError> {
+        tokio::signal::ctrl_c().await.map_err(SandboxError::Signal)?;
+        self.shutdown().await;
+        Ok(())
+    }
 }
 
 /// Runs a sandbox until Ctrl-C, after printing its address and credentials to standard output:
 /// what `wharf` calls to run the sandbox on its own.
 pub async fn run_standalone(config: SandboxConfig) -> Result<(), SandboxError> {
     let sandbox = config.start().await?;
-    println!("{}", banner(&sandbox));
-    tokio::signal::ctrl_c().await.map_err(SandboxError::Signal)?;
-    sandbox.shutdown().await;
-    Ok(())
+    println!("{}", sandbox.startup_banner());
+    sandbox.serve_until_ctrl_c().await
 }

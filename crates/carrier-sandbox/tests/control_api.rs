@@ -133,7 +133,7 @@ async fn the_sandbox_lists_its_shipments_label_counts_and_calls() {
 #[tokio::test]
 async fn the_standalone_banner_tells_a_person_how_to_connect() {
     let sandbox = start().await;
-    let banner = wharf_carrier_sandbox::banner(&sandbox);
+    let banner = sandbox.startup_banner();
     for expected in [
         format!("{}/security/v1/oauth/token", sandbox.base_url()),
         "wharf-sandbox-client".to_owned(),
