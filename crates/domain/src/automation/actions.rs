@@ -11,7 +11,7 @@ use super::fields::{Slot, SlotSet};
 use super::rule::{Action, InsuranceChoice};
 use super::shipping_choice::{ShippingChoice, check_confirmation, shipping_choice};
 use crate::measure::{Dimensions, Weight};
-use crate::order::{Confirmation, InsuranceOptions, Order};
+use crate::order::{Confirmation, Order};
 use crate::sears_time::central_date;
 
 /// The longest hold a rule may set, in days.
@@ -173,18 +173,13 @@ impl Effect {
                 session.set(Slot::Confirmation, writer, *confirmation, |o| &mut o.confirmation);
             }
             Effect::Insurance(choice) => {
-                let insured = |value| InsuranceOptions {
-                    provider: Some("carrier".into()),
-                    insure_shipment: true,
-                    insured_value: value,
+                let value = match choice {
+                    InsuranceChoice::None => None,
+                    InsuranceChoice::OrderTotal => Some(session.order.order_total),
+                    InsuranceChoice::ItemsTotal => Some(items_total(session.order)),
+                    InsuranceChoice::Amount(amount) => Some(*amount),
                 };
-                let options = match choice {
-                    InsuranceChoice::None => InsuranceOptions::default(),
-                    InsuranceChoice::OrderTotal => insured(session.order.order_total),
-                    InsuranceChoice::ItemsTotal => insured(items_total(session.order)),
-                    InsuranceChoice::Amount(amount) => insured(*amount),
-                };
-                session.set(Slot::Insurance, writer, options, |o| &mut o.insurance_options);
+                session.set_insurance(writer, value);
             }
             Effect::AddTag(tag) => {
                 session.add_tag(tag, writer);

@@ -19,7 +19,8 @@ use super::fields::Slot;
 use super::shipping_choice::{ShippingChoice, package_belongs_elsewhere};
 use crate::history::{Actor, HistoryEntry};
 use crate::ids::RuleId;
-use crate::order::{Order, ValueSource};
+use crate::money::Money;
+use crate::order::{InsuranceOptions, Order, ValueSource};
 use crate::sears_time::central_date;
 use crate::status::OrderStatus;
 
@@ -113,7 +114,12 @@ impl<'o> Session<'o> {
 
     /// Whether `writer` may change `slot` (see the module docs).
     pub(crate) fn may_write(&self, slot: Slot, writer: Writer<'_>) -> bool {
-        self.order.sources.get(slot.key()).is_none_or(|source| source_rank(source) <= writer.rank())
+        self.rank_of(slot) <= writer.rank()
+    }
+
+    /// The rank of whoever set `slot` (0 when no step did).
+    fn rank_of(&self, slot: Slot) -> u8 {
+        self.order.sources.get(slot.key()).map_or(0, source_rank)
     }
 
     /// Records `writer` as the source of `slot`. When the run already changed the slot, its history entry
@@ -162,7 +168,34 @@ impl<'o> Session<'o> {
         });
     }
 
-    /// Sets `slot` to `new` if `writer` may; returns whether the value changed.
+    /// Changes `slot` with `write` unless `is_current` says the value is already there, if `writer` may;
+    /// returns whether the value changed. A step that finds the value already there takes over its provenance
+    /// only from a lower-ranked step: among rules that agree, the first one keeps it (so re-running, whichever
+    /// of them match, leaves provenance alone).
+    pub(crate) fn set_with(
+        &mut self,
+        slot: Slot,
+        writer: Writer<'_>,
+        is_current: impl FnOnce(&Order) -> bool,
+        write: impl FnOnce(&mut Order),
+    ) -> bool {
+        let rank = self.rank_of(slot);
+        if rank > writer.rank() {
+            return false;
+        }
+        if is_current(self.order) {
+            if rank < writer.rank() {
+                self.claim(slot, writer);
+            }
+            return false;
+        }
+        self.touch(slot, writer);
+        write(self.order);
+        self.claim(slot, writer);
+        true
+    }
+
+    /// Sets `slot` to `new` (see [`Session::set_with`]).
     pub(crate) fn set<T: PartialEq>(
         &mut self,
         slot: Slot,
@@ -170,11 +203,14 @@ impl<'o> Session<'o> {
         new: T,
         access: impl Fn(&mut Order) -> &mut T,
     ) -> bool {
-        if !self.may_write(slot, writer) {
+        let rank = self.rank_of(slot);
+        if rank > writer.rank() {
             return false;
         }
         if *access(self.order) == new {
-            self.claim(slot, writer);
+            if rank < writer.rank() {
+                self.claim(slot, writer);
+            }
             return false;
         }
         self.touch(slot, writer);
@@ -191,11 +227,26 @@ impl<'o> Session<'o> {
         new: Option<&str>,
         access: impl Fn(&mut Order) -> &mut Option<String>,
     ) -> bool {
-        if !self.may_write(slot, writer) {
+        let rank = self.rank_of(slot);
+        self.set_text_at(slot, rank, writer, new, access)
+    }
+
+    /// [`Session::set_text`] when the caller already knows the rank of the slot's source.
+    fn set_text_at(
+        &mut self,
+        slot: Slot,
+        rank: u8,
+        writer: Writer<'_>,
+        new: Option<&str>,
+        access: impl Fn(&mut Order) -> &mut Option<String>,
+    ) -> bool {
+        if rank > writer.rank() {
             return false;
         }
         if access(self.order).as_deref() == new {
-            self.claim(slot, writer);
+            if rank < writer.rank() {
+                self.claim(slot, writer);
+            }
             return false;
         }
         self.touch(slot, writer);
@@ -204,22 +255,45 @@ impl<'o> Session<'o> {
         true
     }
 
+    /// Insurance through the carrier for `value`, or none; compared without building the options.
+    pub(crate) fn set_insurance(&mut self, writer: Writer<'_>, value: Option<Money>) -> bool {
+        let is_current = |order: &Order| {
+            let current = &order.insurance_options;
+            match value {
+                Some(v) => {
+                    current.insure_shipment
+                        && current.provider.as_deref() == Some("carrier")
+                        && current.insured_value == v
+                }
+                None => *current == InsuranceOptions::default(),
+            }
+        };
+        self.set_with(Slot::Insurance, writer, is_current, |order| {
+            order.insurance_options = match value {
+                Some(v) => {
+                    InsuranceOptions { provider: Some("carrier".into()), insure_shipment: true, insured_value: v }
+                }
+                None => InsuranceOptions::default(),
+            };
+        })
+    }
+
     /// Carrier, service and package together: either all of them may be written, or none is (a pair of a
     /// seller's carrier and a rule's service would be nonsense). A package of another carrier is cleared.
     pub(crate) fn set_shipping(&mut self, choice: &ShippingChoice, writer: Writer<'_>) -> bool {
         let clear_package = choice.package.is_none()
             && self.order.package_code.as_deref().is_some_and(|p| package_belongs_elsewhere(p, choice.carrier));
         let touches_package = choice.package.is_some() || clear_package;
-        if !self.may_write(Slot::Carrier, writer)
-            || !self.may_write(Slot::Service, writer)
-            || (touches_package && !self.may_write(Slot::Package, writer))
-        {
+        let (carrier, service) = (self.rank_of(Slot::Carrier), self.rank_of(Slot::Service));
+        let package = if touches_package { self.rank_of(Slot::Package) } else { 0 };
+        if carrier.max(service).max(package) > writer.rank() {
             return false;
         }
-        let mut changed = self.set_text(Slot::Carrier, writer, Some(choice.carrier), |o| &mut o.carrier_code);
-        changed |= self.set_text(Slot::Service, writer, Some(choice.service), |o| &mut o.service_code);
+        let mut changed =
+            self.set_text_at(Slot::Carrier, carrier, writer, Some(choice.carrier), |o| &mut o.carrier_code);
+        changed |= self.set_text_at(Slot::Service, service, writer, Some(choice.service), |o| &mut o.service_code);
         if touches_package {
-            changed |= self.set_text(Slot::Package, writer, choice.package, |o| &mut o.package_code);
+            changed |= self.set_text_at(Slot::Package, package, writer, choice.package, |o| &mut o.package_code);
         }
         changed
     }

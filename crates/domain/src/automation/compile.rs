@@ -105,7 +105,7 @@ impl CompiledRule {
 
     /// Whether the rule's criteria hold for `order` at `now`.
     pub fn matches(&self, order: &Order, products: &dyn ProductLookup, now: Timestamp) -> bool {
-        self.check.eval(order, &Context { now, products })
+        self.check.eval(order, &Context::new(now, products))
     }
 
     pub fn stops_processing(&self) -> bool {

@@ -14,6 +14,8 @@
 //! * Line criteria look at physical lines only (adjustment lines are skipped). See [`Quantifier`] for empty
 //!   orders.
 
+use std::cell::OnceCell;
+
 use jiff::civil::{Date, DateTime};
 use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
 use rust_decimal::Decimal;
@@ -25,6 +27,7 @@ use super::text_match::Needle;
 use crate::measure::Weight;
 use crate::money::Money;
 use crate::order::{DeliveryMethod, Order, OrderItem};
+use crate::product::Product;
 use crate::sears_time::central_instant;
 use crate::status::OrderStatus;
 
@@ -35,11 +38,24 @@ pub(crate) struct Issue {
     pub message: String,
 }
 
-/// What evaluation needs besides the order.
-#[derive(Clone, Copy)]
+/// What evaluation of one order needs besides the order.
 pub(crate) struct Context<'a> {
     pub now: Timestamp,
-    pub products: &'a dyn ProductLookup,
+    products: &'a dyn ProductLookup,
+    /// Each line's product, looked up once per order (several rules may ask about product tags).
+    line_products: OnceCell<Vec<Option<&'a Product>>>,
+}
+
+impl<'a> Context<'a> {
+    /// A context for evaluating one order (the line products it remembers are that order's).
+    pub(crate) fn new(now: Timestamp, products: &'a dyn ProductLookup) -> Self {
+        Context { now, products, line_products: OnceCell::new() }
+    }
+
+    fn product_of(&self, order: &Order, line: usize) -> Option<&'a Product> {
+        let products = self.products;
+        self.line_products.get_or_init(|| order.items.iter().map(|i| products.product(&i.sku)).collect())[line]
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -154,7 +170,13 @@ fn status_bit(status: OrderStatus) -> u8 {
 pub(crate) fn compile_criteria(criteria: &[Criterion], reads: &mut SlotSet) -> Result<Check, Vec<Issue>> {
     let mut issues = Vec::new();
     let checks = compile_list(criteria, "criteria", reads, &mut issues);
-    if issues.is_empty() { Ok(Check::All(checks)) } else { Err(issues) }
+    if issues.is_empty() {
+        let mut check = Check::All(checks);
+        check.cheapest_first();
+        Ok(check)
+    } else {
+        Err(issues)
+    }
 }
 
 fn compile_list(criteria: &[Criterion], path: &str, reads: &mut SlotSet, issues: &mut Vec<Issue>) -> Vec<Check> {
@@ -517,15 +539,16 @@ impl Check {
             Check::Any(checks) => checks.iter().any(|c| c.eval(order, cx)),
             Check::Order(field, test) => eval_order(order, *field, test, cx),
             Check::Lines { quantifier, field, option, test } => {
-                let mut lines = physical_lines(order);
-                let matches = |item: &OrderItem| eval_line(item, *field, option.as_ref(), test, cx);
+                let mut lines = order.items.iter().enumerate().filter(|(_, item)| !item.adjustment);
+                let matches =
+                    |(line, item): (usize, &OrderItem)| eval_line(order, line, item, *field, option.as_ref(), test, cx);
                 match quantifier {
                     Quantifier::Any => lines.any(matches),
                     Quantifier::None => !lines.any(matches),
                     Quantifier::All => {
                         let mut seen = false;
-                        for item in lines {
-                            if !matches(item) {
+                        for line in lines {
+                            if !matches(line) {
                                 return false;
                             }
                             seen = true;
@@ -534,6 +557,31 @@ impl Check {
                     }
                 }
             }
+        }
+    }
+
+    /// A rough relative cost of evaluating this check, so groups try cheap members first (evaluation has no
+    /// side effects, so the order of members does not change the result).
+    fn cost(&self) -> u32 {
+        match self {
+            Check::All(members) | Check::Any(members) => 1 + members.iter().map(Check::cost).sum::<u32>(),
+            Check::Order(_, Test::Bool(_) | Test::Status(_)) => 1,
+            Check::Order(_, Test::Number(_) | Test::Date(_)) => 2,
+            Check::Order(_, Test::Text(TextTest::Contains(_) | TextTest::NotContains(_))) => 4,
+            Check::Order(_, Test::Text(TextTest::InList(list) | TextTest::NotInList(list))) => 2 + list.len() as u32,
+            Check::Order(_, Test::Text(_)) => 2,
+            Check::Order(_, Test::Tags(_)) => 4,
+            Check::Lines { test: Test::Tags(_), .. } => 24,
+            Check::Lines { field: LineField::Option, .. } => 12,
+            Check::Lines { .. } => 8,
+        }
+    }
+
+    /// Puts every group's cheap members first.
+    fn cheapest_first(&mut self) {
+        if let Check::All(members) | Check::Any(members) = self {
+            members.iter_mut().for_each(Check::cheapest_first);
+            members.sort_by_key(Check::cost);
         }
     }
 }
@@ -553,7 +601,15 @@ fn eval_order(order: &Order, field: OrderField, test: &Test, cx: &Context<'_>) -
     }
 }
 
-fn eval_line(item: &OrderItem, field: LineField, option: Option<&Needle>, test: &Test, cx: &Context<'_>) -> bool {
+fn eval_line(
+    order: &Order,
+    line: usize,
+    item: &OrderItem,
+    field: LineField,
+    option: Option<&Needle>,
+    test: &Test,
+    cx: &Context<'_>,
+) -> bool {
     match test {
         Test::Text(t) => t.eval(match field {
             LineField::Sku => Some(item.sku.as_str()),
@@ -571,7 +627,7 @@ fn eval_line(item: &OrderItem, field: LineField, option: Option<&Needle>, test: 
             LineField::Weight => item.weight.map(|w| w.in_ounces()),
             _ => None,
         }),
-        Test::Tags(t) => match cx.products.product(&item.sku) {
+        Test::Tags(t) => match cx.product_of(order, line) {
             Some(product) => t.eval(&product.tags),
             None => t.eval(&[]),
         },
@@ -752,7 +808,7 @@ mod tests {
 
     fn eval_with(order: &Order, products: &dyn ProductLookup, json: serde_json::Value) -> bool {
         let check = compile(json.clone()).unwrap_or_else(|e| panic!("{json}: {e:?}"));
-        check.eval(order, &Context { now: now(), products })
+        check.eval(order, &Context::new(now(), products))
     }
 
     fn eval(order: &Order, json: serde_json::Value) -> bool {
@@ -1097,35 +1153,47 @@ mod tests {
         o
     }
 
+    /// Leaves of different costs (so groups reorder them) with known truth values.
     #[derive(Clone, Debug)]
     enum Tree {
         Tag(usize),
+        Gift,
+        AnyLineTee,
+        AllLinesTee,
         All(Vec<Tree>),
         Any(Vec<Tree>),
     }
 
     fn tree() -> impl Strategy<Value = Tree> {
-        (0usize..4).prop_map(Tree::Tag).prop_recursive(3, 16, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Tree::All),
-                prop::collection::vec(inner, 0..4).prop_map(Tree::Any),
-            ]
-        })
+        prop_oneof![(0usize..4).prop_map(Tree::Tag), Just(Tree::Gift), Just(Tree::AnyLineTee), Just(Tree::AllLinesTee),]
+            .prop_recursive(3, 16, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Tree::All),
+                    prop::collection::vec(inner, 0..4).prop_map(Tree::Any),
+                ]
+            })
     }
 
     fn tree_json(tree: &Tree) -> serde_json::Value {
         match tree {
             Tree::Tag(t) => json!({"field": "tags", "op": "contains", "value": format!("t{t}")}),
+            Tree::Gift => json!({"field": "gift", "op": "is_true"}),
+            Tree::AnyLineTee => json!({"lines": "any", "field": "sku", "op": "starts_with", "value": "tee"}),
+            Tree::AllLinesTee => json!({"lines": "all", "field": "sku", "op": "starts_with", "value": "tee"}),
             Tree::All(members) => json!({"all": members.iter().map(tree_json).collect::<Vec<_>>()}),
             Tree::Any(members) => json!({"any": members.iter().map(tree_json).collect::<Vec<_>>()}),
         }
     }
 
-    fn tree_truth(tree: &Tree, tags: &[bool; 4]) -> bool {
+    /// The truth of a tree for the sample order (MUG-BLUE and TEE-L lines) with these tags and gift flag.
+    fn tree_truth(tree: &Tree, tags: &[bool; 4], gift: bool) -> bool {
         match tree {
             Tree::Tag(t) => tags[*t],
-            Tree::All(members) => members.iter().all(|m| tree_truth(m, tags)),
-            Tree::Any(members) => members.iter().any(|m| tree_truth(m, tags)),
+            Tree::Gift => gift,
+            Tree::AnyLineTee => true,
+            Tree::AllLinesTee => false,
+            Tree::All(members) => members.iter().all(|m| tree_truth(m, tags, gift)),
+            Tree::Any(members) => members.iter().any(|m| tree_truth(m, tags, gift)),
         }
     }
 
@@ -1146,10 +1214,15 @@ mod tests {
 
         /// Nested AND/OR groups evaluate like the boolean formula they spell.
         #[test]
-        fn groups_evaluate_like_boolean_formulas(tree in tree(), tags in prop::array::uniform4(any::<bool>())) {
+        fn groups_evaluate_like_boolean_formulas(
+            tree in tree(),
+            tags in prop::array::uniform4(any::<bool>()),
+            gift in any::<bool>(),
+        ) {
             let mut o = order();
             o.tags = (0..4).filter(|t| tags[*t]).map(|t| format!("T{t}")).collect();
-            prop_assert_eq!(eval(&o, tree_json(&tree)), tree_truth(&tree, &tags));
+            o.gift = gift;
+            prop_assert_eq!(eval(&o, tree_json(&tree)), tree_truth(&tree, &tags, gift));
         }
 
         /// Every number operator against the obvious comparison, amounts exact to the cent.

@@ -33,7 +33,7 @@ use super::fields::Slot;
 use super::shipping_choice::{check_confirmation, package_belongs_elsewhere, shipping_choice};
 use crate::catalog::fill_from_catalog;
 use crate::money::Money;
-use crate::order::{Confirmation, CustomsItem, InsuranceOptions, InternationalOptions, Order, OrderItem};
+use crate::order::{Confirmation, CustomsItem, InternationalOptions, Order, OrderItem};
 use crate::product::{Product, ProductShippingDefaults};
 use crate::shipping_codes::ShippingCodes;
 
@@ -88,7 +88,7 @@ pub(crate) fn apply_product_defaults(
 }
 
 /// What the catalog fill may fill on a line, before it runs.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Missing {
     image_url: bool,
     weight: bool,
@@ -116,30 +116,45 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
 }
 
 fn fill_catalog_values(session: &mut Session<'_>, products: &dyn ProductLookup) -> Vec<String> {
-    let before: Vec<Missing> = session.order.items.iter().map(Missing::of).collect();
+    // What was missing before the fill, on the stack for the usual order of a few lines.
+    const INLINE: usize = 32;
+    let items = &session.order.items;
+    let mut inline = [Missing::default(); INLINE];
+    let spilled: Vec<Missing>;
+    let before: &[Missing] = if items.len() <= INLINE {
+        for (slot, item) in inline.iter_mut().zip(items) {
+            *slot = Missing::of(item);
+        }
+        &inline[..items.len()]
+    } else {
+        spilled = items.iter().map(Missing::of).collect();
+        &spilled
+    };
     let weight_before = session.order.weight;
     let weight_source_before = session.order.sources.get(Slot::Weight.key()).cloned();
 
     let unknown = fill_from_catalog(session.order, |sku| products.product(sku));
 
     let mut filled: Vec<(usize, &'static str, Value, Value)> = Vec::new();
-    for (i, (item, was)) in session.order.items.iter().zip(&before).enumerate() {
-        let mut note = |field: &'static str, now_there: bool, old: Value, new: Value| {
-            if now_there {
-                filled.push((i, field, old, new));
-            }
-        };
-        note("imageUrl", was.image_url && item.image_url.is_some(), Value::Null, to_json(&item.image_url));
-        note("weight", was.weight && item.weight.is_some(), Value::Null, to_json(&item.weight));
-        note("options", was.options && !item.options.is_empty(), Value::Array(vec![]), to_json(&item.options));
-        note(
-            "warehouseLocation",
-            was.warehouse_location && item.warehouse_location.is_some(),
-            Value::Null,
-            to_json(&item.warehouse_location),
-        );
-        note("upc", was.upc && item.upc.is_some(), Value::Null, to_json(&item.upc));
-        note("productId", was.product_id && item.product_id.is_some(), Value::Null, to_json(&item.product_id));
+    for (i, (item, was)) in session.order.items.iter().zip(before).enumerate() {
+        if was.image_url && item.image_url.is_some() {
+            filled.push((i, "imageUrl", Value::Null, to_json(&item.image_url)));
+        }
+        if was.weight && item.weight.is_some() {
+            filled.push((i, "weight", Value::Null, to_json(&item.weight)));
+        }
+        if was.options && !item.options.is_empty() {
+            filled.push((i, "options", Value::Array(vec![]), to_json(&item.options)));
+        }
+        if was.warehouse_location && item.warehouse_location.is_some() {
+            filled.push((i, "warehouseLocation", Value::Null, to_json(&item.warehouse_location)));
+        }
+        if was.upc && item.upc.is_some() {
+            filled.push((i, "upc", Value::Null, to_json(&item.upc)));
+        }
+        if was.product_id && item.product_id.is_some() {
+            filled.push((i, "productId", Value::Null, to_json(&item.product_id)));
+        }
     }
     for (i, field, old, new) in filled {
         let sku = session.order.items[i].sku.clone();
@@ -316,20 +331,12 @@ pub(crate) fn items_total(order: &Order) -> Money {
 fn apply_insurance_default(session: &mut Session<'_>, lines: &[Line<'_>]) {
     let insure = lines.iter().find(|l| l.product.defaults.insure == Some(true));
     let decline = lines.iter().find(|l| l.product.defaults.insure == Some(false));
-    let (line, options) = match (insure, decline) {
-        (Some(line), _) => (
-            line,
-            InsuranceOptions {
-                provider: Some("carrier".into()),
-                insure_shipment: true,
-                insured_value: items_total(session.order),
-            },
-        ),
-        (None, Some(line)) => (line, InsuranceOptions::default()),
+    let (line, value) = match (insure, decline) {
+        (Some(line), _) => (line, Some(items_total(session.order))),
+        (None, Some(line)) => (line, None),
         (None, None) => return,
     };
-    let writer = Writer::ProductDefault { sku: &line.product.sku };
-    session.set(Slot::Insurance, writer, options, |o| &mut o.insurance_options);
+    session.set_insurance(Writer::ProductDefault { sku: &line.product.sku }, value);
 }
 
 fn apply_dimensions_default(session: &mut Session<'_>, lines: &[Line<'_>]) {

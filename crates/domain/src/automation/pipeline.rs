@@ -115,7 +115,7 @@ impl Automation<'_> {
         let mut session = Session::new(order, now);
         report.unknown_skus = apply_product_defaults(&mut session, self.products, &mut report.warnings);
         apply_service_mapping(&mut session, self.service_mapping, &mut report.warnings);
-        let cx = Context { now, products: self.products };
+        let cx = Context::new(now, self.products);
         for rule in self.rules.rules() {
             if !rule.matches_in(session.order, &cx) {
                 continue;
@@ -163,10 +163,9 @@ pub fn preview_rule<'o>(
     products: &dyn ProductLookup,
     now: Timestamp,
 ) -> Vec<RuleMatch> {
-    let cx = Context { now, products };
     orders
         .into_iter()
-        .filter(|order| !order.order_status.is_final() && rule.matches_in(order, &cx))
+        .filter(|order| !order.order_status.is_final() && rule.matches_in(order, &Context::new(now, products)))
         .map(|order| {
             let mut copy = order.clone();
             let mut session = Session::new(&mut copy, now);

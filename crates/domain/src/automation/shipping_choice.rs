@@ -81,8 +81,13 @@ pub fn shipping_choice(
 
 /// A delivery confirmation Wharf can buy: it must be in the code table (which has no direct signature).
 pub fn check_confirmation(confirmation: Confirmation) -> Result<(), ShippingChoiceError> {
-    let code = serde_json::to_value(confirmation).expect("confirmations serialize");
-    let code = code.as_str().unwrap_or_default();
+    let code = match confirmation {
+        Confirmation::None => "none",
+        Confirmation::Delivery => "delivery",
+        Confirmation::Signature => "signature",
+        Confirmation::AdultSignature => "adult_signature",
+        Confirmation::DirectSignature => "direct_signature",
+    };
     match TableConfirmation::from_code(code) {
         Some(_) => Ok(()),
         None => Err(refuse(format!(

@@ -25,7 +25,7 @@ impl Needle {
 
     /// Equal to `hay` ignoring case and surrounding blanks.
     pub(crate) fn equals(&self, hay: &str) -> bool {
-        let hay = hay.trim();
+        let hay = trim(hay);
         if self.ascii && hay.is_ascii() {
             return hay.eq_ignore_ascii_case(&self.folded);
         }
@@ -33,14 +33,15 @@ impl Needle {
     }
 
     pub(crate) fn starts(&self, hay: &str) -> bool {
-        starts_folded(hay.trim_start(), &self.folded, self.ascii)
+        starts_folded(trim_start(hay), &self.folded, self.ascii)
     }
 
     pub(crate) fn ends(&self, hay: &str) -> bool {
-        let hay = hay.trim_end();
-        if self.ascii && hay.is_ascii() {
-            let n = self.folded.len();
-            return hay.len() >= n && hay.as_bytes()[hay.len() - n..].eq_ignore_ascii_case(self.folded.as_bytes());
+        let hay = trim_end(hay);
+        let n = self.folded.len();
+        // An ASCII needle against an ASCII tail: only the last n bytes can match.
+        if self.ascii && hay.len() >= n && hay.as_bytes()[hay.len() - n..].is_ascii() {
+            return hay.as_bytes()[hay.len() - n..].eq_ignore_ascii_case(self.folded.as_bytes());
         }
         let mut hay = fold_chars(hay).rev();
         self.folded.chars().rev().all(|c| hay.next() == Some(c))
@@ -55,6 +56,25 @@ impl Needle {
             return hay.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
         }
         hay.char_indices().any(|(i, _)| starts_folded(&hay[i..], &self.folded, false))
+    }
+}
+
+/// `str::trim` without walking Unicode whitespace tables when the ends are plainly not blank (the usual case).
+fn trim(text: &str) -> &str {
+    trim_end(trim_start(text))
+}
+
+fn trim_start(text: &str) -> &str {
+    match text.as_bytes().first() {
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => text,
+        _ => text.trim_start(),
+    }
+}
+
+fn trim_end(text: &str) -> &str {
+    match text.as_bytes().last() {
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() => text,
+        _ => text.trim_end(),
     }
 }
 
