@@ -15,18 +15,9 @@ pub enum AppError {
     #[error("invalid Sears credentials: {0}")]
     Credentials(#[from] CredentialsError),
     #[error("{what} '{key}' not found{hint}")]
-    NotFound {
-        what: &'static str,
-        key: String,
-        hint: String,
-    },
+    NotFound { what: &'static str, key: String, hint: String },
     #[error("'{key}' matches {count} {what}s; use the id ({ids}) instead")]
-    Ambiguous {
-        what: &'static str,
-        key: String,
-        count: usize,
-        ids: String,
-    },
+    Ambiguous { what: &'static str, key: String, count: usize, ids: String },
     /// A connect or check call Sears refused or could not answer.
     #[error("{0}")]
     Verification(String),
@@ -43,15 +34,7 @@ pub enum AppError {
 impl AppError {
     pub fn not_found(what: &'static str, key: impl Into<String>, hint: impl Into<String>) -> Self {
         let hint = hint.into();
-        AppError::NotFound {
-            what,
-            key: key.into(),
-            hint: if hint.is_empty() {
-                hint
-            } else {
-                format!("; {hint}")
-            },
-        }
+        AppError::NotFound { what, key: key.into(), hint: if hint.is_empty() { hint } else { format!("; {hint}") } }
     }
 
     /// Storage's not-found becomes the app's, so every surface says it the same way.

@@ -17,18 +17,12 @@ static ARMED: OnceLock<Option<Armed>> = OnceLock::new();
 
 fn armed() -> &'static Option<Armed> {
     ARMED.get_or_init(|| {
-        let spec = std::env::var("WHARF_FAILPOINT")
-            .ok()
-            .filter(|s| !s.trim().is_empty())?;
+        let spec = std::env::var("WHARF_FAILPOINT").ok().filter(|s| !s.trim().is_empty())?;
         let (name, nth) = match spec.split_once('@') {
             Some((name, n)) => (name.trim().to_owned(), n.trim().parse().unwrap_or(1)),
             None => (spec.trim().to_owned(), 1),
         };
-        Some(Armed {
-            name,
-            nth: nth.max(1),
-            hits: AtomicU32::new(0),
-        })
+        Some(Armed { name, nth: nth.max(1), hits: AtomicU32::new(0) })
     })
 }
 

@@ -14,9 +14,7 @@ use tracing::Instrument;
 use wharf_domain::catalog::fill_from_catalog;
 use wharf_domain::history::{Actor, HistoryEntry, diff_orders};
 use wharf_domain::import_policy::SkipReason;
-use wharf_domain::import_run::{
-    ImportCounts, ImportOutcome, ImportRun, ImportTrigger, SkippedOrder,
-};
+use wharf_domain::import_run::{ImportCounts, ImportOutcome, ImportRun, ImportTrigger, SkippedOrder};
 use wharf_domain::product::{Product, ProductOrigin, ProductShippingDefaults};
 use wharf_domain::reimport::{merge_reimport, note_shipped_outside_wharf};
 use wharf_domain::sears_time::{central_date, central_instant};
@@ -51,9 +49,7 @@ pub async fn import_store(
     progress: &dyn ImportProgress,
 ) -> AppResult<ImportRun> {
     let span = tracing::info_span!("import", store = %store.store_id);
-    import_store_inner(app, store, trigger, progress)
-        .instrument(span)
-        .await
+    import_store_inner(app, store, trigger, progress).instrument(span).await
 }
 
 async fn import_store_inner(
@@ -66,10 +62,7 @@ async fn import_store_inner(
     let policy = store.settings.import_policy();
     let today = central_date(now);
     let first_day = central_date(now - policy.window) - OVERLAP_DAYS.days();
-    let mut days = app
-        .store
-        .open_order_dates_before(&store.store_id, first_day)
-        .await?;
+    let mut days = app.store.open_order_dates_before(&store.store_id, first_day).await?;
     days.sort();
     let mut day = first_day;
     while day <= today {
@@ -107,8 +100,7 @@ async fn import_store_inner(
                     }
                     Err(e) => {
                         tracing::warn!(%day, error = %e, "import of a day failed");
-                        metrics::counter!("wharf_sears_errors_total", "kind" => error_kind(&e))
-                            .increment(1);
+                        metrics::counter!("wharf_sears_errors_total", "kind" => error_kind(&e)).increment(1);
                         let fatal = is_fatal_for_run(&e);
                         if let AppError::Sears(err) = &e {
                             rate_limited_until = err.retry_at().or(rate_limited_until);
@@ -134,16 +126,10 @@ async fn import_store_inner(
     record_store_state(app, store, &run, rate_limited_until).await?;
 
     let c = &run.counts;
-    for (what, n) in [
-        ("new", c.new),
-        ("updated", c.updated),
-        ("unchanged", c.unchanged),
-        ("skipped", c.skipped),
-    ] {
+    for (what, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("skipped", c.skipped)] {
         metrics::counter!("wharf_import_orders_total", "result" => what).increment(n);
     }
-    metrics::counter!("wharf_import_runs_total", "outcome" => outcome_label(run.outcome))
-        .increment(1);
+    metrics::counter!("wharf_import_runs_total", "outcome" => outcome_label(run.outcome)).increment(1);
     metrics::histogram!("wharf_import_duration_seconds").record((finished - now).as_secs_f64());
     tracing::info!(
         outcome = outcome_label(run.outcome),
@@ -159,8 +145,7 @@ async fn import_store_inner(
 fn is_fatal_for_run(e: &AppError) -> bool {
     matches!(
         e,
-        AppError::Sears(SearsError::RateLimited { .. } | SearsError::Authentication { .. })
-            | AppError::Secret(_)
+        AppError::Sears(SearsError::RateLimited { .. } | SearsError::Authentication { .. }) | AppError::Secret(_)
     )
 }
 
@@ -197,28 +182,15 @@ async fn import_day(
     let response = client.purchase_orders_between(day, day).await?;
     let mut attempt = 1;
     loop {
-        let (write, counts) = plan_day(
-            app,
-            store,
-            run_id,
-            &response,
-            client.config().versions.purchase_order,
-        )
-        .await?;
+        let (write, counts) = plan_day(app, store, run_id, &response, client.config().versions.purchase_order).await?;
         failpoint("import.before_day_write");
-        match app
-            .store
-            .write_import_day(&store.account_id, &store.store_id, write)
-            .await
-        {
+        match app.store.write_import_day(&store.account_id, &store.store_id, write).await {
             Ok(()) => {
                 failpoint("import.after_day_write");
                 return Ok(counts);
             }
             // Someone changed one of the day's orders, or inserted one, since we read them: read again.
-            Err(StorageError::Conflict { .. } | StorageError::Duplicate { .. })
-                if attempt < DAY_WRITE_ATTEMPTS =>
-            {
+            Err(StorageError::Conflict { .. } | StorageError::Duplicate { .. }) if attempt < DAY_WRITE_ATTEMPTS => {
                 attempt += 1;
             }
             Err(e) => return Err(e.into()),
@@ -238,10 +210,7 @@ async fn plan_day(
     let keys: Vec<OrderKey> = response
         .purchase_orders
         .iter()
-        .map(|po| OrderKey {
-            po_number: po.po_number.clone(),
-            po_date: po.po_date,
-        })
+        .map(|po| OrderKey { po_number: po.po_number.clone(), po_date: po.po_date })
         .collect();
     let stored = app.store.orders_by_keys(&store.store_id, &keys).await?;
     let mut skus: Vec<String> = response
@@ -251,13 +220,8 @@ async fn plan_day(
         .collect();
     skus.sort();
     skus.dedup();
-    let mut catalog: HashMap<String, Product> = app
-        .store
-        .products_by_skus(&store.account_id, &skus)
-        .await?
-        .into_iter()
-        .map(|p| (p.sku.clone(), p))
-        .collect();
+    let mut catalog: HashMap<String, Product> =
+        app.store.products_by_skus(&store.account_id, &skus).await?.into_iter().map(|p| (p.sku.clone(), p)).collect();
 
     let cx = AdapterContext {
         account_id: &store.account_id,
@@ -267,18 +231,13 @@ async fn plan_day(
         now,
     };
     let policy = store.settings.import_policy();
-    let actor = Actor::Import {
-        run_id: Some(run_id.clone()),
-    };
+    let actor = Actor::Import { run_id: Some(run_id.clone()) };
     let mut write = ImportDayWrite::default();
     let mut counts = ImportCounts::default();
 
     for (po, key) in response.purchase_orders.iter().zip(keys) {
         counts.fetched += 1;
-        let sears_status = store
-            .settings
-            .status_mapping
-            .map(po.po_status.as_deref().unwrap_or_default());
+        let sears_status = store.settings.status_mapping.map(po.po_status.as_deref().unwrap_or_default());
         let fresh = order_from_sears(po, OrderId::from_uuid(app.new_uuid()), &cx);
         let raw_document = po.raw_xml().to_vec();
 
@@ -295,10 +254,7 @@ async fn plan_day(
             merged.modify_date = now;
             counts.updated += 1;
             write.updated_orders.push(OrderWrite {
-                history: changes
-                    .into_iter()
-                    .map(|c| c.into_entry(now, actor.clone()))
-                    .collect(),
+                history: changes.into_iter().map(|c| c.into_entry(now, actor.clone())).collect(),
                 order: merged,
                 raw_document: Some(raw_document),
                 expected_modify_date: Some(stored.modify_date),
@@ -309,9 +265,7 @@ async fn plan_day(
         match policy.check_new(&fresh, now) {
             Err(reason) => {
                 counts.skipped += 1;
-                write
-                    .skipped
-                    .push(skipped(store, &key, Some(fresh.order_date), reason, now));
+                write.skipped.push(skipped(store, &key, Some(fresh.order_date), reason, now));
             }
             Ok(()) => {
                 let mut order = fresh;
@@ -328,11 +282,7 @@ async fn plan_day(
                     new: json!(order.order_status),
                     note: Some(format!(
                         "imported from Sears (Sears status \"{}\")",
-                        order
-                            .sears
-                            .as_ref()
-                            .map(|s| s.status.as_str())
-                            .unwrap_or_default()
+                        order.sears.as_ref().map(|s| s.status.as_str()).unwrap_or_default()
                     )),
                 };
                 write.no_longer_skipped.push(key);
@@ -350,13 +300,8 @@ async fn plan_day(
     for unreadable in &response.unreadable {
         counts.failed += 1;
         if let (Some(po_number), Some(po_date)) = (&unreadable.po_number, unreadable.po_date) {
-            let key = OrderKey {
-                po_number: po_number.clone(),
-                po_date,
-            };
-            let reason = SkipReason::Unreadable {
-                detail: unreadable.error.0.clone(),
-            };
+            let key = OrderKey { po_number: po_number.clone(), po_date };
+            let reason = SkipReason::Unreadable { detail: unreadable.error.0.clone() };
             write.skipped.push(skipped(
                 store,
                 &key,
@@ -448,13 +393,8 @@ async fn record_store_state(
             format!("Sears rate limit: every store of this installation waits until {until} before calling Sears again")
         });
     }
-    state.next_run_at = store
-        .settings
-        .auto_import
-        .then(|| next_run_at(store, &state, now, rate_limited_until));
-    app.store
-        .set_store_import_state(&store.store_id, &state)
-        .await?;
+    state.next_run_at = store.settings.auto_import.then(|| next_run_at(store, &state, now, rate_limited_until));
+    app.store.set_store_import_state(&store.store_id, &state).await?;
     Ok(())
 }
 
@@ -472,9 +412,7 @@ pub fn next_run_at(
     } else {
         let exponent = state.consecutive_failures.saturating_sub(1).min(6);
         let backoff = SignedDuration::from_mins(1) * 2i32.pow(exponent);
-        backoff
-            .min(SignedDuration::from_mins(30))
-            .max(SignedDuration::from_mins(1))
+        backoff.min(SignedDuration::from_mins(30)).max(SignedDuration::from_mins(1))
     };
     let next = now + delay;
     match rate_limited_until {

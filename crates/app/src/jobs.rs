@@ -43,10 +43,7 @@ pub async fn schedule_store_import(app: &App, store: &SalesStore) -> AppResult<(
     if !store.active || !store.settings.auto_import {
         return Ok(());
     }
-    let payload = ImportPayload {
-        account_id: store.account_id.clone(),
-        store_id: store.store_id.clone(),
-    };
+    let payload = ImportPayload { account_id: store.account_id.clone(), store_id: store.store_id.clone() };
     app.store
         .enqueue(
             &NewJob {
@@ -72,17 +69,11 @@ pub async fn ensure_schedules(app: &App) -> AppResult<()> {
 
 /// Claims one due job and runs it; `None` when nothing is due.
 pub async fn work_once(app: &App, worker: &str) -> AppResult<Option<(Job, JobOutcome)>> {
-    let Some(job) = app
-        .store
-        .claim_job(worker, JOB_KINDS, app.now(), LEASE)
-        .await?
-    else {
+    let Some(job) = app.store.claim_job(worker, JOB_KINDS, app.now(), LEASE).await? else {
         return Ok(None);
     };
     let outcome = run_job(app, &job).await;
-    app.store
-        .finish_job(&job.id, worker, outcome.clone(), app.now())
-        .await?;
+    app.store.finish_job(&job.id, worker, outcome.clone(), app.now()).await?;
     Ok(Some((job, outcome)))
 }
 
@@ -118,9 +109,7 @@ async fn run_job(app: &App, job: &Job) -> JobOutcome {
     async {
         match job.kind.as_str() {
             IMPORT_JOB => run_import_job(app, job).await,
-            other => JobOutcome::Dead {
-                error: format!("unknown job kind '{other}' (written by a newer Wharf?)"),
-            },
+            other => JobOutcome::Dead { error: format!("unknown job kind '{other}' (written by a newer Wharf?)") },
         }
     }
     .instrument(span)
@@ -133,34 +122,21 @@ async fn run_import_job(app: &App, job: &Job) -> JobOutcome {
     let payload: ImportPayload = match serde_json::from_value(job.payload.clone()) {
         Ok(p) => p,
         Err(e) => {
-            return JobOutcome::Dead {
-                error: format!("unreadable import job: {e}"),
-            };
+            return JobOutcome::Dead { error: format!("unreadable import job: {e}") };
         }
     };
-    let store = match app
-        .store
-        .get_store(&payload.account_id, &payload.store_id)
-        .await
-    {
+    let store = match app.store.get_store(&payload.account_id, &payload.store_id).await {
         Ok(store) => store,
         Err(wharf_storage::StorageError::NotFound { .. }) => return JobOutcome::Completed,
         Err(e) => {
-            return JobOutcome::Retry {
-                error: e.to_string(),
-                retry_at: app.now() + SignedDuration::from_mins(1),
-            };
+            return JobOutcome::Retry { error: e.to_string(), retry_at: app.now() + SignedDuration::from_mins(1) };
         }
     };
     if !store.active || !store.settings.auto_import {
         return JobOutcome::Completed;
     }
     let result = import_store(app, &store, ImportTrigger::Scheduled, &NoProgress).await;
-    let state = app
-        .store
-        .store_import_state(&store.store_id)
-        .await
-        .unwrap_or_default();
+    let state = app.store.store_import_state(&store.store_id).await.unwrap_or_default();
     let run_at = match (&result, state.next_run_at) {
         (Ok(_), Some(next)) => next,
         _ => crate::import::next_run_at(&store, &state, app.now(), None),
@@ -168,8 +144,5 @@ async fn run_import_job(app: &App, job: &Job) -> JobOutcome {
     if let Err(e) = &result {
         tracing::error!(error = %e, store = %store.store_id, "scheduled import failed");
     }
-    JobOutcome::Reschedule {
-        run_at,
-        payload: None,
-    }
+    JobOutcome::Reschedule { run_at, payload: None }
 }

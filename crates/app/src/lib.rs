@@ -45,14 +45,7 @@ impl App {
         limiter: RateLimiter,
         data_dir: PathBuf,
     ) -> Self {
-        App {
-            store,
-            clock,
-            master_key,
-            sears,
-            limiter,
-            data_dir,
-        }
+        App { store, clock, master_key, sears, limiter, data_dir }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -73,20 +66,13 @@ impl App {
     }
 
     /// A Sears client for explicit credentials (connecting or checking a store).
-    pub fn sears_client_for(
-        &self,
-        base_url: &str,
-        credentials: Credentials,
-    ) -> AppResult<SearsClient> {
+    pub fn sears_client_for(&self, base_url: &str, credentials: Credentials) -> AppResult<SearsClient> {
         let base_url = Url::parse(base_url).map_err(|e| {
             AppError::InvalidInput(format!(
                 "the Sears base URL '{base_url}' is not a URL ({e}); use e.g. https://seller.marketplace.sears.com"
             ))
         })?;
-        let config = SearsConfig {
-            base_url,
-            ..self.sears.clone()
-        };
+        let config = SearsConfig { base_url, ..self.sears.clone() };
         Ok(SearsClient::with_clock(
             config,
             credentials,
@@ -97,13 +83,9 @@ impl App {
 
     /// A Sears client for a connected store, with its authorization key unsealed.
     pub async fn sears_client(&self, store: &SalesStore) -> AppResult<SearsClient> {
-        let sealed = self
-            .store
-            .store_secret(&store.account_id, &store.store_id)
-            .await?;
+        let sealed = self.store.store_secret(&store.account_id, &store.store_id).await?;
         let key: SecretString = self.master_key.open(&sealed)?;
-        let credentials =
-            Credentials::new(&store.connection.seller_id, &store.connection.email, key)?;
+        let credentials = Credentials::new(&store.connection.seller_id, &store.connection.email, key)?;
         self.sears_client_for(&store.connection.base_url, credentials)
     }
 

@@ -45,10 +45,7 @@ pub struct RowError {
 /// any is wrong, nothing is saved and every problem is reported with its line.
 pub async fn import_csv(app: &App, account: &AccountId, input: impl Read) -> AppResult<CsvImport> {
     let products = parse_csv(app, account, input).map_err(|errors| {
-        let list: Vec<String> = errors
-            .iter()
-            .map(|e| format!("  line {}: {}", e.line, e.message))
-            .collect();
+        let list: Vec<String> = errors.iter().map(|e| format!("  line {}: {}", e.line, e.message)).collect();
         AppError::InvalidInput(format!(
             "the CSV has {} problem(s); nothing was imported. Fix them and import again:\n{}",
             errors.len(),
@@ -75,22 +72,12 @@ pub async fn import_csv(app: &App, account: &AccountId, input: impl Read) -> App
     Ok(CsvImport { inserted, updated })
 }
 
-fn parse_csv(
-    app: &App,
-    account: &AccountId,
-    input: impl Read,
-) -> Result<Vec<Product>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(input);
+fn parse_csv(app: &App, account: &AccountId, input: impl Read) -> Result<Vec<Product>, Vec<RowError>> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(input);
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>(),
         Err(e) => {
-            return Err(vec![RowError {
-                line: 1,
-                message: format!("cannot read the header row: {e}"),
-            }]);
+            return Err(vec![RowError { line: 1, message: format!("cannot read the header row: {e}") }]);
         }
     };
     let mut errors = Vec::new();
@@ -98,18 +85,12 @@ fn parse_csv(
         if !CSV_COLUMNS.contains(&h.as_str()) {
             errors.push(RowError {
                 line: 1,
-                message: format!(
-                    "unknown column '{h}'; the columns are: {}",
-                    CSV_COLUMNS.join(", ")
-                ),
+                message: format!("unknown column '{h}'; the columns are: {}", CSV_COLUMNS.join(", ")),
             });
         }
     }
     if !headers.iter().any(|h| h == "sku") {
-        errors.push(RowError {
-            line: 1,
-            message: "the header row needs a 'sku' column".into(),
-        });
+        errors.push(RowError { line: 1, message: "the header row needs a 'sku' column".into() });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -122,39 +103,22 @@ fn parse_csv(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError {
-                    line,
-                    message: e.to_string(),
-                });
+                errors.push(RowError { line, message: e.to_string() });
                 continue;
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let get = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .and_then(|i| record.get(i))
-                .filter(|v| !v.is_empty())
-        };
+        let get =
+            |name: &str| headers.iter().position(|h| h == name).and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         match product_from_row(app, account, &get, now) {
-            Ok(p) if !seen.insert(p.sku.clone()) => errors.push(RowError {
-                line,
-                message: format!("SKU '{}' appears twice in the file", p.sku),
-            }),
+            Ok(p) if !seen.insert(p.sku.clone()) => {
+                errors.push(RowError { line, message: format!("SKU '{}' appears twice in the file", p.sku) })
+            }
             Ok(p) => products.push(p),
-            Err(messages) => errors.extend(
-                messages
-                    .into_iter()
-                    .map(|message| RowError { line, message }),
-            ),
+            Err(messages) => errors.extend(messages.into_iter().map(|message| RowError { line, message })),
         }
     }
-    if errors.is_empty() {
-        Ok(products)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(products) } else { Err(errors) }
 }
 
 fn product_from_row<'r>(
@@ -170,25 +134,10 @@ fn product_from_row<'r>(
         note(ParseError::new("sku", "", "every row needs a SKU"));
     }
     let weight = get("weight").and_then(|w| w.parse::<Weight>().map_err(&mut note).ok());
-    let dimensions =
-        get("dimensions").and_then(|d| d.parse::<Dimensions>().map_err(&mut note).ok());
-    let options = get("options")
-        .map(parse_options)
-        .transpose()
-        .map_err(&mut note)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let dimensions = get("dimensions").and_then(|d| d.parse::<Dimensions>().map_err(&mut note).ok());
+    let options = get("options").map(parse_options).transpose().map_err(&mut note).ok().flatten().unwrap_or_default();
     let customs_value = get("customs_value").and_then(|v| {
-        v.parse::<Money>()
-            .map_err(|_| {
-                note(ParseError::new(
-                    "customs_value",
-                    v,
-                    "write an amount, e.g. 12.50",
-                ))
-            })
-            .ok()
+        v.parse::<Money>().map_err(|_| note(ParseError::new("customs_value", v, "write an amount, e.g. 12.50"))).ok()
     });
     let customs = get("customs_description").map(|description| CustomsInfo {
         description: description.to_owned(),
@@ -225,7 +174,11 @@ pub fn parse_options(text: &str) -> Result<Vec<ItemOption>, ParseError> {
         .into_iter()
         .map(|pair| {
             let (name, value) = pair.split_once('=').or_else(|| pair.split_once(':')).ok_or_else(|| {
-                ParseError::new("options", text, "write options as Name=Value pairs separated by ';', e.g. Color=Blue; Size=L")
+                ParseError::new(
+                    "options",
+                    text,
+                    "write options as Name=Value pairs separated by ';', e.g. Color=Blue; Size=L",
+                )
             })?;
             Ok(ItemOption { name: name.trim().to_owned(), value: value.trim().to_owned() })
         })
@@ -234,37 +187,24 @@ pub fn parse_options(text: &str) -> Result<Vec<ItemOption>, ParseError> {
 
 /// Items separated by `;` or `|`, blanks dropped.
 pub fn split_list(text: &str) -> Vec<String> {
-    text.split([';', '|'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split([';', '|']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 pub async fn find_product(app: &App, account: &AccountId, sku: &str) -> AppResult<Product> {
-    app.store
-        .get_product_by_sku(account, sku)
-        .await
-        .map_err(|e| match e {
-            StorageError::NotFound { .. } => AppError::not_found(
-                "product",
-                sku,
-                "list products with `wharf product list`, or add it with `wharf product set`",
-            ),
-            other => other.into(),
-        })
+    app.store.get_product_by_sku(account, sku).await.map_err(|e| match e {
+        StorageError::NotFound { .. } => AppError::not_found(
+            "product",
+            sku,
+            "list products with `wharf product list`, or add it with `wharf product set`",
+        ),
+        other => other.into(),
+    })
 }
 
 /// Saves one product (created by `wharf product set` when the SKU is new).
-pub async fn save_product(
-    app: &App,
-    account: &AccountId,
-    mut product: Product,
-) -> AppResult<Product> {
+pub async fn save_product(app: &App, account: &AccountId, mut product: Product) -> AppResult<Product> {
     product.modify_date = app.now();
-    app.store
-        .upsert_products(account, std::slice::from_ref(&product))
-        .await?;
+    app.store.upsert_products(account, std::slice::from_ref(&product)).await?;
     Ok(product)
 }
 

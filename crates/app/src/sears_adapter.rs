@@ -7,10 +7,9 @@ use rust_decimal::Decimal;
 use wharf_domain::sears_time::{central_instant, sears_ship_by};
 use wharf_domain::status::status_on_first_import;
 use wharf_domain::{
-    AccountId, Address, AdvancedOptions, Confirmation, DeliveryMethod, Discount, Fee,
-    InsuranceOptions, MarketplaceUpdate, Money, Order, OrderId, OrderItem, SearsLine,
-    SearsLineStatus, SearsOrder, SearsPickup, SearsShipToStore, SearsShipmentInfo, SearsTotals,
-    StatusMapping, StoreId,
+    AccountId, Address, AdvancedOptions, Confirmation, DeliveryMethod, Discount, Fee, InsuranceOptions,
+    MarketplaceUpdate, Money, Order, OrderId, OrderItem, SearsLine, SearsLineStatus, SearsOrder, SearsPickup,
+    SearsShipToStore, SearsShipmentInfo, SearsTotals, StatusMapping, StoreId,
 };
 use wharf_sears::PurchaseOrder;
 
@@ -59,21 +58,18 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
         expected_pickup_date: lmp.expected_pickup_date.clone(),
         ucc_barcode: lmp.ucc_barcode.clone(),
     });
-    let ship_to_store = po
-        .ship_to_store_detail
-        .as_ref()
-        .map(|store| SearsShipToStore {
-            address: address(
-                &customer_name,
-                &store.address,
-                store.city.as_deref(),
-                store.state.as_deref(),
-                store.zipcode.as_deref(),
-                store.phone.as_deref(),
-            ),
-            store_delivery_date: store.store_delivery_date,
-            ucc_barcode: store.ucc_barcode.clone(),
-        });
+    let ship_to_store = po.ship_to_store_detail.as_ref().map(|store| SearsShipToStore {
+        address: address(
+            &customer_name,
+            &store.address,
+            store.city.as_deref(),
+            store.state.as_deref(),
+            store.zipcode.as_deref(),
+            store.phone.as_deref(),
+        ),
+        store_delivery_date: store.store_delivery_date,
+        ucc_barcode: store.ucc_barcode.clone(),
+    });
 
     // Decision 3: ship-to-store orders ship to the store and keep the buyer's address as bill-to; pickup
     // orders keep the buyer's address, or the pickup location when Sears sends no shipping address.
@@ -95,10 +91,7 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
     } else {
         (DeliveryMethod::Ship, buyer_address.clone())
     };
-    let bill_to = Address {
-        name: customer_name.clone(),
-        ..buyer_address
-    };
+    let bill_to = Address { name: customer_name.clone(), ..buyer_address };
 
     let mut items = Vec::with_capacity(po.po_lines.len());
     let mut discounts = Vec::new();
@@ -138,26 +131,14 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
                 gift_messages.push(text.to_owned());
             }
         }
-        if let Some(instructions) = h
-            .handling_instructions
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
+        if let Some(instructions) = h.handling_instructions.as_deref().filter(|s| !s.trim().is_empty()) {
             internal_notes.push(format!("Line {key}: handling: {}", instructions.trim()));
         }
         for detail in &line.po_line_details {
-            if let Some(memo) = detail
-                .internal_memo
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-            {
+            if let Some(memo) = detail.internal_memo.as_deref().filter(|s| !s.trim().is_empty()) {
                 internal_notes.push(format!("Line {key}: {}", memo.trim()));
             }
-            if let Some(memo) = detail
-                .external_memo
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-            {
+            if let Some(memo) = detail.external_memo.as_deref().filter(|s| !s.trim().is_empty()) {
                 customer_notes.push(format!("Line {key}: {}", memo.trim()));
             }
         }
@@ -206,9 +187,7 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
             }),
         });
     }
-    if let Some(instructions) = pickup
-        .as_ref()
-        .and_then(|p| p.delivery_instructions.as_deref())
+    if let Some(instructions) = pickup.as_ref().and_then(|p| p.delivery_instructions.as_deref())
         && !instructions.trim().is_empty()
     {
         customer_notes.push(instructions.trim().to_owned());
@@ -220,10 +199,8 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
     let order_total = items_total + shipping_amount + tax_amount;
     let amount_paid = po.total_order_value.map(Money::new).unwrap_or(order_total);
     let sears_status = po.po_status.clone().unwrap_or_default();
-    let order_key = po
-        .po_number_with_date
-        .clone()
-        .unwrap_or_else(|| format!("{}{}", po.po_date.strftime("%Y%m%d"), po.po_number));
+    let order_key =
+        po.po_number_with_date.clone().unwrap_or_else(|| format!("{}{}", po.po_date.strftime("%Y%m%d"), po.po_number));
 
     Order {
         order_id,
@@ -256,10 +233,7 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
         gift,
         gift_message: join_lines(gift_messages),
         payment_method: Some(PAYMENT_METHOD.into()),
-        requested_shipping_service: po
-            .shipping_detail
-            .as_ref()
-            .and_then(|d| d.shipping_method.clone()),
+        requested_shipping_service: po.shipping_detail.as_ref().and_then(|d| d.shipping_method.clone()),
         carrier_code: None,
         service_code: None,
         package_code: None,
@@ -270,10 +244,7 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
         dimensions: None,
         insurance_options: InsuranceOptions::default(),
         international_options: None,
-        advanced_options: AdvancedOptions {
-            source: Some("sears".into()),
-            ..AdvancedOptions::new(cx.store_id.clone())
-        },
+        advanced_options: AdvancedOptions { source: Some("sears".into()), ..AdvancedOptions::new(cx.store_id.clone()) },
         tags: vec![],
         sources: Default::default(),
         notices: vec![],
@@ -326,9 +297,7 @@ pub fn order_from_sears(po: &PurchaseOrder, order_id: OrderId, cx: &AdapterConte
 /// Decision 12: a fee whose type mentions a discount, coupon or promotion is a discount.
 fn is_discount(fee_type: &str) -> bool {
     let t = fee_type.to_ascii_lowercase();
-    ["discount", "coupon", "promo"]
-        .iter()
-        .any(|word| t.contains(word))
+    ["discount", "coupon", "promo"].iter().any(|word| t.contains(word))
 }
 
 fn money(value: Option<Decimal>) -> Money {

@@ -54,9 +54,9 @@ impl MasterKey {
         let bytes = BASE64
             .decode(text.expose_secret().trim())
             .map_err(|_| SecretError::InvalidMasterKey("not base64".into()))?;
-        let key: [u8; KEY_LEN] = bytes.try_into().map_err(|b: Vec<u8>| {
-            SecretError::InvalidMasterKey(format!("{} bytes instead of 32", b.len()))
-        })?;
+        let key: [u8; KEY_LEN] = bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| SecretError::InvalidMasterKey(format!("{} bytes instead of 32", b.len())))?;
         Ok(MasterKey(key))
     }
 
@@ -66,10 +66,7 @@ impl MasterKey {
 
     /// Reads the key file, or creates it (mode 0600, never overwriting an existing one) on first start.
     pub fn load_or_create(path: &Path) -> Result<Self, SecretError> {
-        let io_error = |source| SecretError::KeyFile {
-            path: path.display().to_string(),
-            source,
-        };
+        let io_error = |source| SecretError::KeyFile { path: path.display().to_string(), source };
         match std::fs::read_to_string(path) {
             Ok(text) => MasterKey::from_base64(&SecretString::from(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -101,12 +98,8 @@ impl MasterKey {
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
         let cipher = XChaCha20Poly1305::new(&self.0.into());
-        let plain = cipher
-            .decrypt(XNonce::from_slice(nonce), ciphertext)
-            .map_err(|_| SecretError::WrongKey)?;
-        String::from_utf8(plain)
-            .map(SecretString::from)
-            .map_err(|_| SecretError::WrongKey)
+        let plain = cipher.decrypt(XNonce::from_slice(nonce), ciphertext).map_err(|_| SecretError::WrongKey)?;
+        String::from_utf8(plain).map(SecretString::from).map_err(|_| SecretError::WrongKey)
     }
 }
 
@@ -135,17 +128,11 @@ mod tests {
     fn seals_and_opens() {
         let key = MasterKey::generate();
         let sealed = key.seal(&SecretString::from("dGVzdGtleQ=="));
-        assert!(
-            !sealed.windows(12).any(|w| w == b"dGVzdGtleQ=="),
-            "the plaintext must not appear"
-        );
+        assert!(!sealed.windows(12).any(|w| w == b"dGVzdGtleQ=="), "the plaintext must not appear");
         assert_eq!(key.open(&sealed).unwrap().expose_secret(), "dGVzdGtleQ==");
         // Two sealings of the same secret differ (fresh nonce).
         assert_ne!(sealed, key.seal(&SecretString::from("dGVzdGtleQ==")));
-        assert!(matches!(
-            MasterKey::generate().open(&sealed),
-            Err(SecretError::WrongKey)
-        ));
+        assert!(matches!(MasterKey::generate().open(&sealed), Err(SecretError::WrongKey)));
         assert!(matches!(key.open(&[]), Err(SecretError::WrongKey)));
     }
 
@@ -169,9 +156,6 @@ mod tests {
     #[test]
     fn bad_master_keys_say_how_to_make_one() {
         let err = MasterKey::from_base64(&SecretString::from("short")).unwrap_err();
-        assert!(
-            err.to_string().contains("head -c 32 /dev/urandom | base64"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("head -c 32 /dev/urandom | base64"), "{err}");
     }
 }

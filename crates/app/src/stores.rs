@@ -75,26 +75,13 @@ pub async fn check_sears_credentials(client: &SearsClient) -> AppResult<SearsChe
 
 /// Connects a store after verifying its credentials. Reconnecting the same seller ID keeps the store and its
 /// orders and replaces its name, e-mail, URL and key.
-pub async fn connect_sears(
-    app: &App,
-    account: &AccountId,
-    input: SearsConnect,
-) -> AppResult<Connected> {
+pub async fn connect_sears(app: &App, account: &AccountId, input: SearsConnect) -> AppResult<Connected> {
     let name = input.name.trim().to_owned();
     if name.is_empty() {
-        return Err(AppError::InvalidInput(
-            "give the store a name with --name, e.g. --name \"My Sears store\"".into(),
-        ));
+        return Err(AppError::InvalidInput("give the store a name with --name, e.g. --name \"My Sears store\"".into()));
     }
-    let base_url = input
-        .base_url
-        .clone()
-        .unwrap_or_else(|| SEARS_PRODUCTION_URL.to_owned());
-    let credentials = Credentials::new(
-        input.seller_id.trim(),
-        input.email.trim(),
-        input.auth_key.clone(),
-    )?;
+    let base_url = input.base_url.clone().unwrap_or_else(|| SEARS_PRODUCTION_URL.to_owned());
+    let credentials = Credentials::new(input.seller_id.trim(), input.email.trim(), input.auth_key.clone())?;
     let check = check_sears_credentials(&app.sears_client_for(&base_url, credentials)?).await?;
     let sealed = app.master_key().seal(&input.auth_key);
     let now = app.now();
@@ -104,11 +91,7 @@ pub async fn connect_sears(
         base_url: base_url.clone(),
     };
 
-    if let Some(mut store) = app
-        .store
-        .find_store_by_seller_id(account, &connection.seller_id)
-        .await?
-    {
+    if let Some(mut store) = app.store.find_store_by_seller_id(account, &connection.seller_id).await? {
         if let Some(other) = app.store.find_store_by_name(account, &name).await?
             && other.store_id != store.store_id
         {
@@ -119,15 +102,9 @@ pub async fn connect_sears(
         store.active = true;
         store.modify_date = now;
         app.store.update_store(&store).await?;
-        app.store
-            .set_store_secret(account, &store.store_id, &sealed)
-            .await?;
+        app.store.set_store_secret(account, &store.store_id, &sealed).await?;
         jobs::schedule_store_import(app, &store).await?;
-        return Ok(Connected {
-            store,
-            check,
-            reconnected: true,
-        });
+        return Ok(Connected { store, check, reconnected: true });
     }
 
     let store = SalesStore {
@@ -147,11 +124,7 @@ pub async fn connect_sears(
         Err(e) => return Err(e.into()),
     }
     jobs::schedule_store_import(app, &store).await?;
-    Ok(Connected {
-        store,
-        check,
-        reconnected: false,
-    })
+    Ok(Connected { store, check, reconnected: false })
 }
 
 fn name_taken(name: &str) -> AppError {
@@ -172,9 +145,7 @@ pub async fn find_store(app: &App, account: &AccountId, id_or_name: &str) -> App
     app.store
         .find_store_by_name(account, id_or_name)
         .await?
-        .ok_or_else(|| {
-            AppError::not_found("store", id_or_name, "list stores with `wharf store list`")
-        })
+        .ok_or_else(|| AppError::not_found("store", id_or_name, "list stores with `wharf store list`"))
 }
 
 /// Saves changed settings (or name) of a store. Turning auto-import on or changing its interval reschedules it.
@@ -186,18 +157,14 @@ pub async fn save_store(app: &App, mut store: SalesStore) -> AppResult<SalesStor
             store.settings.import_window_days
         )));
     }
-    if store.settings.import_interval_minutes == 0
-        || store.settings.import_interval_minutes > 24 * 60
-    {
+    if store.settings.import_interval_minutes == 0 || store.settings.import_interval_minutes > 24 * 60 {
         return Err(AppError::InvalidInput(format!(
             "the import interval must be between 1 and 1440 minutes (got {})",
             store.settings.import_interval_minutes
         )));
     }
     if store.store_name.trim().is_empty() {
-        return Err(AppError::InvalidInput(
-            "a store name cannot be blank".into(),
-        ));
+        return Err(AppError::InvalidInput("a store name cannot be blank".into()));
     }
     store.modify_date = app.now();
     match app.store.update_store(&store).await {
