@@ -37,12 +37,13 @@ use crate::order::{Confirmation, CustomsItem, InternationalOptions, Order, Order
 use crate::product::{Product, ProductShippingDefaults};
 use crate::shipping_codes::ShippingCodes;
 
-/// The product catalog by SKU, as automation reads it (no I/O: the caller loads what it needs).
-pub trait ProductLookup {
+/// The product catalog by SKU, as automation reads it (no I/O: the caller loads what it needs). `Sync`, so a
+/// pipeline can run on worker threads.
+pub trait ProductLookup: Sync {
     fn product(&self, sku: &str) -> Option<&Product>;
 }
 
-impl<S: BuildHasher> ProductLookup for HashMap<String, Product, S> {
+impl<S: BuildHasher + Sync> ProductLookup for HashMap<String, Product, S> {
     fn product(&self, sku: &str) -> Option<&Product> {
         self.get(sku)
     }

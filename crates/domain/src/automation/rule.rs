@@ -93,7 +93,7 @@ impl Criterion {
 
 macro_rules! operators {
     ($( $(#[$meta:meta])* $Variant:ident => $name:literal, )*) => {
-        /// A comparison. Which ones a field takes depends on its type; see [`Operator::for_kind`].
+        /// A comparison. Which ones a field takes depends on its type; see [`super::operators_for`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Operator {
             $( $(#[$meta])* $Variant, )*

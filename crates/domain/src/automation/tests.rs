@@ -69,6 +69,14 @@ fn run(automation: &Automation<'_>, order: &mut Order) -> RunReport {
     }
 }
 
+/// For orders the first run put on hold.
+fn run_on_demand(automation: &Automation<'_>, order: &mut Order) -> RunReport {
+    match automation.run(order, Trigger::OnDemand, now()) {
+        Outcome::Ran(report) => report,
+        Outcome::Skipped(reason) => panic!("unexpectedly {reason}"),
+    }
+}
+
 fn rule_actor(id: &str, name: &str) -> Actor {
     Actor::Rule { rule_id: id.parse().unwrap(), rule_name: name.into() }
 }
@@ -875,6 +883,111 @@ fn rule_files_with_problems_say_so() {
     );
     let err = RuleFile::from_toml("version = 1\n[[rules]]\nid = \"rul_a\"\nname = \"A\"\nposition = 1\ncriteria = [{ field = \"order_date\", op = \"before\", value = 2026-11-30 }]\nactions = [\"stop_processing\"]\n").unwrap_err();
     assert!(err.to_string().contains("write dates and times in quotes"), "{err}");
+}
+
+#[test]
+fn every_action_sets_what_it_says() {
+    let rules = compiled(&[rule(
+        "rul_all",
+        "All actions",
+        1,
+        json!([]),
+        json!([
+            {"set_service": {"carrier": "fedex", "service": "fedex_2day", "package": "package"}},
+            {"set_weight": "2.5 lb"},
+            {"set_dimensions": "12x8x4 in"},
+            {"set_confirmation": "adult_signature"},
+            {"set_insurance": "items_total"},
+            {"add_tag": "Checked"},
+            {"add_tag": "checked"},
+            {"add_internal_note": "Call before delivery"},
+            {"set_custom_field_1": "A"},
+            {"set_custom_field_3": "C"},
+            {"set_packing_slip_template": "plain"},
+            {"set_email_template": "thanks"},
+            {"hold_until": "2026-12-01"},
+        ]),
+    )]);
+    let mapping = ServiceMapping::default();
+    let automation = Automation { rules: &rules, service_mapping: &mapping, products: &NoProducts };
+    let mut order = sample::order("ord_1", "5550001");
+    order.advanced_options.custom_field2 = Some("kept".into());
+    run(&automation, &mut order);
+    assert_eq!(
+        (order.carrier_code.as_deref(), order.service_code.as_deref(), order.package_code.as_deref()),
+        (Some("fedex"), Some("fedex_2day"), Some("package"))
+    );
+    assert_eq!(order.weight, Some(Weight::pounds(dec!(2.5))));
+    assert_eq!(order.dimensions, Some(Dimensions::inches(dec!(12), dec!(8), dec!(4))));
+    assert_eq!(order.confirmation, Confirmation::AdultSignature);
+    // Items: 2 x 12.50 + 1 x 19.99.
+    assert_eq!(
+        order.insurance_options,
+        InsuranceOptions {
+            provider: Some("carrier".into()),
+            insure_shipment: true,
+            insured_value: Money::new(dec!(44.99))
+        }
+    );
+    assert_eq!(order.tags, ["Checked"]);
+    assert_eq!(order.internal_notes.as_deref(), Some("Call before delivery"));
+    let advanced = &order.advanced_options;
+    assert_eq!(
+        (advanced.custom_field1.as_deref(), advanced.custom_field2.as_deref(), advanced.custom_field3.as_deref()),
+        (Some("A"), Some("kept"), Some("C"))
+    );
+    assert_eq!(advanced.packing_slip_template.as_deref(), Some("plain"));
+    assert_eq!(advanced.email_template.as_deref(), Some("thanks"));
+    assert_eq!((order.order_status, order.hold_until_date), (OrderStatus::OnHold, Some(date(2026, 12, 1))));
+
+    // Later rule sets (the order is on hold now, so on demand): insure for the order total, a fixed amount,
+    // nothing; clear custom field 1.
+    let later = |actions: Value| compiled(&[rule("rul_b", "Later", 1, json!([]), actions)]);
+    for (actions, expected) in [
+        (
+            json!([{"set_insurance": "order_total"}]),
+            InsuranceOptions {
+                provider: Some("carrier".into()),
+                insure_shipment: true,
+                insured_value: Money::new(dec!(44.99)),
+            },
+        ),
+        (
+            json!([{"set_insurance": "250"}]),
+            InsuranceOptions {
+                provider: Some("carrier".into()),
+                insure_shipment: true,
+                insured_value: Money::new(dec!(250)),
+            },
+        ),
+        (json!([{"set_insurance": "none"}]), InsuranceOptions::default()),
+    ] {
+        let rules = later(actions);
+        let automation = Automation { rules: &rules, service_mapping: &mapping, products: &NoProducts };
+        run_on_demand(&automation, &mut order);
+        assert_eq!(order.insurance_options, expected);
+    }
+    let rules = later(json!([{"set_custom_field_1": ""}]));
+    run_on_demand(&Automation { rules: &rules, service_mapping: &mapping, products: &NoProducts }, &mut order);
+    assert_eq!(order.advanced_options.custom_field1, None);
+}
+
+#[test]
+fn rules_run_by_position_and_disabled_rules_do_not_run() {
+    let mut off = rule("rul_a", "Off", 1, json!([]), json!([{"add_tag": "off"}]));
+    off.enabled = false;
+    let rules = compiled(&[
+        rule("rul_z", "Third", 5, json!([]), json!([{"add_tag": "third"}])),
+        off,
+        rule("rul_c", "Second (same position, later id)", 2, json!([]), json!([{"add_tag": "second"}])),
+        rule("rul_b", "First", 2, json!([]), json!([{"add_tag": "first"}])),
+    ]);
+    let ids: Vec<&str> = rules.rules().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["rul_b", "rul_c", "rul_z"]);
+    let mapping = ServiceMapping::default();
+    let mut order = sample::order("ord_1", "5550001");
+    run(&Automation { rules: &rules, service_mapping: &mapping, products: &NoProducts }, &mut order);
+    assert_eq!(order.tags, ["first", "second", "third"]);
 }
 
 mod properties {
