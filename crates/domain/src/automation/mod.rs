@@ -41,6 +41,12 @@
 //! a carrier or service Sears cannot name is refused with the table's reason) into a form that evaluates
 //! without allocating. Line criteria take `any`, `all` (not vacuous: an order without lines does not match)
 //! or `none`; adjustment lines are never looked at.
+//!
+//! # Speed
+//! Compiled criteria hold folded text, parsed amounts and resolved dates; groups try their cheap members
+//! first; each line's product is looked up once per order; unchanged values are compared without allocating
+//! and produce no history. `cargo bench -p wharf-domain --bench automation` runs 100 rules over 100,000
+//! generated orders.
 
 mod actions;
 mod changes;
