@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::xml_read::{Cursor, Extras, UnknownItem};
+use crate::xml_read::{At, Cursor, Extras, UnknownItem};
 
 /// The handle of an accepted feed; the key of its processing report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -55,7 +55,7 @@ impl ApiResponse {
         }
         let mut x = Extras::default();
         let namespace = c.default_namespace(&root);
-        c.attributes(&root, "", [], &mut x)?;
+        c.attributes(&root, At::Origin, [], &mut x)?;
         c.enter(&root);
         c.set_path_origin();
         let mut deprecated = None;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::xml_read::{Cursor, Element, Extras, Result, UnknownItem};
+use crate::xml_read::{At, Cursor, Element, Extras, Result, UnknownItem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ShippingCarriers {
@@ -58,7 +58,7 @@ impl ShippingCarriers {
             namespace: c.default_namespace(&root),
             ..Default::default()
         };
-        c.attributes(&root, "", [], &mut x)?;
+        c.attributes(&root, At::Origin, [], &mut x)?;
         c.enter(&root);
         c.set_path_origin();
         while let Some(el) = c.next_child()? {

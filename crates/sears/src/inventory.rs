@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::xml_read::{Cursor, Element, Extras, Result, UnknownItem};
+use crate::xml_read::{At, Cursor, Element, Extras, Result, UnknownItem};
 
 /// `inventory-feed` (import v7).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -115,7 +115,7 @@ impl InventoryFeed {
                 if item.local_name() != b"item" {
                     return Err(c.unexpected("fbm-inventory", &item));
                 }
-                let [item_id] = c.attributes(&item, "", ["item-id"], &mut x)?;
+                let [item_id] = c.attributes(&item, At::Origin, ["item-id"], &mut x)?;
                 let mut entry = InventoryFeedItem {
                     item_id: required_attribute(&c, &item, item_id, "item-id")?,
                     ..Default::default()
@@ -159,7 +159,7 @@ impl InventoryExport {
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
-        let [seller_id] = c.attributes(&root, "", ["seller-id"], &mut x)?;
+        let [seller_id] = c.attributes(&root, At::Origin, ["seller-id"], &mut x)?;
         let mut export = InventoryExport {
             namespace: c.default_namespace(&root),
             seller_id,
@@ -185,10 +185,7 @@ fn read_export_item<'a>(
     element: &Element<'a>,
     x: &mut Extras,
 ) -> Result<InventoryExportItem> {
-    let path = c.path_of(element);
-    let [product, program, group] = c.attributes(
-        element,
-        &path,
+    let [product, program, group] = c.attributes(element, At::Child,
         ["seller-product-id", "program-type", "variation-group-id"],
         x,
     )?;
@@ -210,8 +207,7 @@ fn read_export_item<'a>(
                 c.unknown(&location, x)?;
                 continue;
             }
-            let path = c.path_of(&location);
-            let [id] = c.attributes(&location, &path, ["location-id"], x)?;
+            let [id] = c.attributes(&location, At::Child, ["location-id"], x)?;
             let mut l = InventoryLocation {
                 location_id: required_attribute(c, &location, id, "location-id")?,
                 ..Default::default()

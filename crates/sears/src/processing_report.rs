@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::api_response::DocumentId;
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::xml_read::{Cursor, Element, Extras, Result, UnknownItem};
+use crate::xml_read::{At, Cursor, Element, Extras, Result, UnknownItem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProcessingReport {
@@ -74,7 +74,7 @@ impl ProcessingReport {
         }
         let mut x = Extras::default();
         let namespace = c.default_namespace(&root);
-        c.attributes(&root, "", [], &mut x)?;
+        c.attributes(&root, At::Origin, [], &mut x)?;
         c.enter(&root);
         c.set_path_origin();
         let (mut deprecated, mut document_id, mut state) = (None, None, None);
@@ -109,8 +109,7 @@ impl ProcessingReport {
 }
 
 fn enter_container<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<()> {
-    let path = c.path_of(element);
-    c.attributes(element, &path, [], x)?;
+    c.attributes(element, At::Child, [], x)?;
     c.enter(element);
     Ok(())
 }
@@ -172,9 +171,8 @@ fn read_report<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
                         c.unknown(&el, x)?;
                         continue;
                     }
-                    let path = c.path_of(&el);
                     let [seller_deal_id, id] =
-                        c.attributes(&el, &path, ["seller-deal-id", "id"], x)?;
+                        c.attributes(&el, At::Child, ["seller-deal-id", "id"], x)?;
                     c.skip(&el)?;
                     report.deals.push(Deal {
                         seller_deal_id: seller_deal_id.ok_or_else(|| {
@@ -217,8 +215,7 @@ fn read_records<'a>(
             c.unknown(&el, x)?;
             continue;
         }
-        let path = c.path_of(&el);
-        let [record_id] = c.attributes(&el, &path, ["record-id"], x)?;
+        let [record_id] = c.attributes(&el, At::Child, ["record-id"], x)?;
         let record_id = record_id.ok_or_else(|| {
             c.error(
                 el.offset,

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::neutral::NeutralBuilder;
-use crate::xml_read::{Cursor, Element, Extras, Result, UnknownItem, trim_xml};
+use crate::xml_read::{At, Cursor, Element, Extras, Result, UnknownItem, trim_xml};
 
 /// A `po-response`: the purchase orders Sears returned for one query (there is no paging).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -273,7 +273,7 @@ impl PoResponse {
                 let declarations: Option<Arc<[(String, String)]>> =
                     (!declarations.is_empty()).then(|| declarations.into());
                 let mut extras = Extras::default();
-                cursor.attributes(&root, "", [], &mut extras)?;
+                cursor.attributes(&root, At::Origin, [], &mut extras)?;
                 cursor.enter(&root);
                 cursor.set_path_origin();
                 while let Some(child) = cursor.next_child()? {
@@ -345,18 +345,20 @@ fn read_order_isolated<'a>(
     let checkpoint = cursor.checkpoint(element);
     cursor.enter(element);
     let origin = cursor.set_path_origin();
-    let mut order = PurchaseOrder::default();
+    // Built in place: a purchase order is large, and moving each one costs a visible share of a parse.
+    response.purchase_orders.push(PurchaseOrder::default());
+    let order = response.purchase_orders.last_mut().expect("just pushed");
     let mut key = OrderKey::default();
-    let outcome = read_purchase_order(cursor, element, &mut order, &mut key);
+    let outcome = read_purchase_order(cursor, element, order, &mut key);
     cursor.restore_path_origin(origin);
     match outcome {
         Ok(()) => {
             order.raw = body.slice(cursor.original_range(element.offset..cursor.position()));
             order.namespace_declarations = declarations.clone();
-            response.purchase_orders.push(order);
             Ok(())
         }
         Err(error) if !error.is_fatal() => {
+            let order = response.purchase_orders.pop().expect("just pushed");
             cursor.recover(checkpoint)?;
             response.unreadable.push(UnreadableOrder {
                 po_number: key.po_number.then(|| order.po_number.clone()),
@@ -379,7 +381,7 @@ fn read_purchase_order<'a>(
     key: &mut OrderKey,
 ) -> Result<()> {
     let mut x = Extras::default();
-    c.attributes(element, "", [], &mut x)?;
+    c.attributes(element, At::Origin, [], &mut x)?;
     while let Some(el) = c.next_child()? {
         match el.local_name() {
             b"customer-order-confirmation-number"
@@ -426,7 +428,10 @@ fn read_purchase_order<'a>(
             b"customer-name" if o.customer_name.is_none() => {
                 o.customer_name = Some(c.string(&el, &mut x)?)
             }
-            b"po-line" => o.po_lines.push(read_po_line(c, &el, &mut x)?),
+            b"po-line" => {
+                o.po_lines.push(PoLine::default());
+                read_po_line(c, &el, &mut x, o.po_lines.last_mut().expect("just pushed"))?;
+            }
             b"order-total-sell-price" if o.order_total_sell_price.is_none() => {
                 o.order_total_sell_price = Some(c.decimal(&el, &mut x)?)
             }
@@ -481,8 +486,7 @@ fn read_purchase_order<'a>(
 
 /// Attributes of a container the model has no attribute for are kept; then the container is entered.
 fn enter_container<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<()> {
-    let path = c.path_of(element);
-    c.attributes(element, &path, [], x)?;
+    c.attributes(element, At::Child, [], x)?;
     c.enter(element);
     Ok(())
 }
@@ -650,14 +654,13 @@ fn read_tax_reference<'a>(
     Ok(d)
 }
 
-fn read_po_line<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<PoLine> {
+fn read_po_line<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras, line: &mut PoLine) -> Result<()> {
     enter_container(c, element, x)?;
-    let mut line = PoLine::default();
     let mut have_header = false;
     while let Some(el) = c.next_child()? {
         match el.local_name() {
             b"po-line-header" if !have_header => {
-                line.po_line_header = read_po_line_header(c, &el, x)?;
+                read_po_line_header(c, &el, x, &mut line.po_line_header)?;
                 have_header = true;
             }
             b"po-line-detail" => line.po_line_details.push(read_po_line_detail(c, &el, x)?),
@@ -667,16 +670,16 @@ fn read_po_line<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -
     if !have_header {
         return Err(c.missing(element, "po-line-header"));
     }
-    Ok(line)
+    Ok(())
 }
 
 fn read_po_line_header<'a>(
     c: &mut Cursor<'a>,
     element: &Element<'a>,
     x: &mut Extras,
-) -> Result<PoLineHeader> {
+    h: &mut PoLineHeader,
+) -> Result<()> {
     enter_container(c, element, x)?;
-    let mut h = PoLineHeader::default();
     let (mut line_number, mut item_id, mut price, mut quantity) = (false, false, false, false);
     while let Some(el) = c.next_child()? {
         match el.local_name() {
@@ -747,7 +750,7 @@ fn read_po_line_header<'a>(
             return Err(c.missing(element, name));
         }
     }
-    Ok(h)
+    Ok(())
 }
 
 fn read_fees<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<Vec<Fee>> {
@@ -756,13 +759,12 @@ fn read_fees<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> R
     while let Some(el) = c.next_child()? {
         match el.local_name() {
             b"fee" => {
-                let path = c.path_of(&el);
-                let [fee_type] = c.attributes(&el, &path, ["type"], x)?;
+                let [fee_type] = c.attributes(&el, At::Child, ["type"], x)?;
                 let text = c.leaf_text(&el)?;
                 let amount = match crate::lexical::decimal(&text) {
                     Some(parsed) => {
                         if !parsed.canonical {
-                            x.written.push((path, text.into_owned()));
+                            x.written.push((c.path_of(&el), text.into_owned()));
                         }
                         parsed.value
                     }

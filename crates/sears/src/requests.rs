@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::xml_read::{Cursor, Element, Extras, Result, UnknownItem};
+use crate::xml_read::{At, Cursor, Element, Extras, Result, UnknownItem};
 
 /// Cancellation-request statuses listed by the XSD (the sample sends `PENDING`, which is not among them).
 pub const KNOWN_CANCEL_REQUEST_STATUSES: [&str; 7] = [
@@ -104,7 +104,7 @@ fn read_feed<'a, T: Default, R>(
     }
     let namespace = c.default_namespace(&root);
     let mut x = Extras::default();
-    c.attributes(&root, "", [], &mut x)?;
+    c.attributes(&root, At::Origin, [], &mut x)?;
     c.enter(&root);
     c.set_path_origin();
     let mut requests = Vec::new();

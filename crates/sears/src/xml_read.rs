@@ -58,8 +58,17 @@ pub(crate) fn is_xml_whitespace(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
 pub(crate) fn trim_xml(text: &str) -> &str {
-    text.trim_matches(is_xml_whitespace)
+    // XML whitespace is ASCII, so trimming bytes keeps UTF-8 boundaries (and is much faster than `char`s).
+    let bytes = text.as_bytes();
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |i| i + 1);
+    &text[start..end]
 }
 
 fn local_of(qname: &[u8]) -> &[u8] {
@@ -78,6 +87,16 @@ fn is_namespace_declaration(key: &[u8]) -> bool {
     key == b"xmlns" || key.starts_with(b"xmlns:")
 }
 
+/// Where an element whose attributes are read sits, for the paths of unknown attributes (computed only
+/// when one is found: paths cost more than the rest of the parse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum At {
+    /// The path origin itself (the root, or the `purchase-order` of a purchase order): `@name`.
+    Origin,
+    /// A child of the container entered last: `path/of/element[i]/@name`.
+    Child,
+}
+
 /// An element start just read.
 pub(crate) struct Element<'a> {
     start: BytesStart<'a>,
@@ -85,8 +104,9 @@ pub(crate) struct Element<'a> {
     pub offset: usize,
     /// `<x/>`
     pub empty: bool,
-    /// 1-based index among same-named siblings.
-    pub index: u32,
+    /// Position of its name in the cursor's sibling list (`None` for the root); its index among
+    /// same-named siblings is counted from there only when a path is needed.
+    slot: Option<usize>,
     local: &'a [u8],
 }
 
@@ -106,7 +126,7 @@ impl<'a> Element<'a> {
 
 struct Level<'a> {
     local: &'a [u8],
-    index: u32,
+    slot: Option<usize>,
     siblings_mark: usize,
     empty: bool,
 }
@@ -125,6 +145,7 @@ pub(crate) struct Cursor<'a> {
     bom: usize,
     reader: Reader<&'a [u8]>,
     levels: Vec<Level<'a>>,
+    /// Per open level (from its `siblings_mark`): the names of the children seen so far, in order.
     siblings: Vec<&'a [u8]>,
     /// Elements opened by a Start event and not yet closed.
     open: usize,
@@ -211,7 +232,7 @@ impl<'a> Cursor<'a> {
         start: BytesStart<'a>,
         offset: usize,
         empty: bool,
-        index: u32,
+        slot: Option<usize>,
     ) -> Element<'a> {
         let qname_len = start.name().as_ref().len();
         // The event borrows from the input; take the name from the input so that it lives as long as it.
@@ -221,7 +242,7 @@ impl<'a> Cursor<'a> {
             start,
             offset,
             empty,
-            index,
+            slot,
             local: local_of(qname),
         }
     }
@@ -233,8 +254,8 @@ impl<'a> Cursor<'a> {
             match event {
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
                 Event::Text(text) if trim_xml(&text).is_empty() => {}
-                Event::Start(start) => return Ok(self.element(start, offset, false, 1)),
-                Event::Empty(start) => return Ok(self.element(start, offset, true, 1)),
+                Event::Start(start) => return Ok(self.element(start, offset, false, None)),
+                Event::Empty(start) => return Ok(self.element(start, offset, true, None)),
                 Event::Eof => return Err(self.error(offset, None, DecodeErrorKind::Empty)),
                 Event::Text(text) => {
                     let kind = DecodeErrorKind::NotWellFormed(format!(
@@ -270,7 +291,7 @@ impl<'a> Cursor<'a> {
     pub fn enter(&mut self, element: &Element<'a>) {
         self.levels.push(Level {
             local: element.local,
-            index: element.index,
+            slot: element.slot,
             siblings_mark: self.siblings.len(),
             empty: element.empty,
         });
@@ -304,12 +325,9 @@ impl<'a> Cursor<'a> {
         loop {
             let (offset, event) = self.read()?;
             match event {
-                Event::Text(text) => {
-                    let text = trim_xml(&text);
-                    if !text.is_empty() {
-                        return Err(self.text_in_container(offset, text));
-                    }
-                }
+                // Indentation between elements: checked in one pass, trimmed only to report an error.
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Text(text) => return Err(self.text_in_container(offset, trim_xml(&text))),
                 Event::CData(data) => {
                     let data = data.into_inner();
                     let text = trim_xml(&data);
@@ -344,15 +362,16 @@ impl<'a> Cursor<'a> {
     }
 
     fn child(&mut self, start: BytesStart<'a>, offset: usize, empty: bool) -> Element<'a> {
-        let mut element = self.element(start, offset, empty, 1);
-        let mark = self.levels.last().map_or(0, |level| level.siblings_mark);
-        let same = self.siblings[mark..]
-            .iter()
-            .filter(|&&name| name == element.local)
-            .count();
-        element.index = same as u32 + 1;
+        let element = self.element(start, offset, empty, Some(self.siblings.len()));
+        // Only pushed here; counting same-named siblings is left to the rare paths that need an index.
         self.siblings.push(element.local);
         element
+    }
+
+    /// The 1-based index among same-named siblings of the element whose name is at `slot`, `mark` being
+    /// where its parent's children start in the sibling list.
+    fn index_at(&self, slot: Option<usize>, mark: usize, local: &[u8]) -> usize {
+        slot.map_or(1, |slot| 1 + self.siblings[mark..slot].iter().filter(|&&name| name == local).count())
     }
 
     fn text_in_container(&self, offset: usize, text: &str) -> DecodeError {
@@ -397,7 +416,7 @@ impl<'a> Cursor<'a> {
                 }
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::Start(child) | Event::Empty(child) => {
-                    let child = self.element(child, offset, false, 1);
+                    let child = self.element(child, offset, false, None);
                     let kind = DecodeErrorKind::ElementWhereTextExpected(child.name().to_owned());
                     return Err(self.error(element.offset, Some(element.name()), kind));
                 }
@@ -450,18 +469,20 @@ impl<'a> Cursor<'a> {
         if !path.is_empty() {
             path.push('/');
         }
-        push_segment(&mut path, element.local, element.index);
+        let mark = self.levels.last().map_or(0, |level| level.siblings_mark);
+        push_segment(&mut path, element.local, self.index_at(element.slot, mark, element.local));
         path
     }
 
     /// Path of the container entered last, relative to the path origin ("" for the origin itself).
     pub fn container_path(&self) -> String {
         let mut path = String::new();
-        for level in self.levels.iter().skip(self.path_base) {
+        for (depth, level) in self.levels.iter().enumerate().skip(self.path_base) {
             if !path.is_empty() {
                 path.push('/');
             }
-            push_segment(&mut path, level.local, level.index);
+            let mark = if depth == 0 { 0 } else { self.levels[depth - 1].siblings_mark };
+            push_segment(&mut path, level.local, self.index_at(level.slot, mark, level.local));
         }
         path
     }
@@ -478,11 +499,11 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads the attributes of `element`: `known` ones are returned (in `known`'s order), the others kept
-    /// as unknown items under `element_path` (namespace declarations are not attributes).
+    /// as unknown items under the element's path (namespace declarations are not attributes).
     pub fn attributes<const N: usize>(
         &self,
         element: &Element<'a>,
-        element_path: &str,
+        at: At,
         known: [&str; N],
         extras: &mut Extras,
     ) -> Result<[Option<String>; N]> {
@@ -510,10 +531,9 @@ impl<'a> Cursor<'a> {
             match known.iter().position(|&name| name == local) {
                 Some(i) if found[i].is_none() => found[i] = Some(value),
                 _ => {
-                    let path = if element_path.is_empty() {
-                        format!("@{local}")
-                    } else {
-                        format!("{element_path}/@{local}")
+                    let path = match at {
+                        At::Origin => format!("@{local}"),
+                        At::Child => format!("{}/@{local}", self.path_of(element)),
                     };
                     extras.unknown.push(UnknownItem::Attribute { path, value });
                 }
@@ -546,8 +566,7 @@ impl<'a> Cursor<'a> {
     /// Keeps attributes of a leaf or container whose attributes the model does not hold.
     fn plain_attributes(&self, element: &Element<'a>, extras: &mut Extras) -> Result<()> {
         if element.has_attributes() {
-            let path = self.path_of(element);
-            self.attributes(element, &path, [], extras)?;
+            self.attributes(element, At::Child, [], extras)?;
         }
         Ok(())
     }
@@ -684,7 +703,7 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn push_segment(path: &mut String, local: &[u8], index: u32) {
+fn push_segment(path: &mut String, local: &[u8], index: usize) {
     use std::fmt::Write;
     path.push_str(as_str(local));
     let _ = write!(path, "[{index}]");
