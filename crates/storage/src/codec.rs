@@ -27,15 +27,10 @@ pub fn time_ordered_uuid(at: Timestamp) -> Uuid {
 /// stored instants (optimistic concurrency on `modifyDate`) cut the same way, so a value read back always
 /// matches what was written.
 pub(crate) fn stored_instant(at: Timestamp) -> Timestamp {
-    Timestamp::from_microsecond(at.as_microsecond())
-        .expect("a jiff timestamp in microseconds is in range")
+    Timestamp::from_microsecond(at.as_microsecond()).expect("a jiff timestamp in microseconds is in range")
 }
 
-pub(crate) fn to_json<T: Serialize>(
-    value: &T,
-    what: &'static str,
-    key: &dyn Display,
-) -> Result<String> {
+pub(crate) fn to_json<T: Serialize>(value: &T, what: &'static str, key: &dyn Display) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StorageError::InvalidWrite {
         what,
         key: key.to_string(),
@@ -43,31 +38,16 @@ pub(crate) fn to_json<T: Serialize>(
     })
 }
 
-pub(crate) fn from_json<T: DeserializeOwned>(
-    text: &str,
-    what: &'static str,
-    key: &dyn Display,
-) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| StorageError::Corrupt {
-        what,
-        key: key.to_string(),
-        detail: e.to_string(),
-    })
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str, what: &'static str, key: &dyn Display) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StorageError::Corrupt { what, key: key.to_string(), detail: e.to_string() })
 }
 
 pub(crate) fn not_found(what: &'static str, key: &dyn Display) -> StorageError {
-    StorageError::NotFound {
-        what,
-        key: key.to_string(),
-    }
+    StorageError::NotFound { what, key: key.to_string() }
 }
 
 pub(crate) fn corrupt(what: &'static str, key: &dyn Display, detail: impl Display) -> StorageError {
-    StorageError::Corrupt {
-        what,
-        key: key.to_string(),
-        detail: detail.to_string(),
-    }
+    StorageError::Corrupt { what, key: key.to_string(), detail: detail.to_string() }
 }
 
 /// Turns a constraint violation into what the caller can act on: a unique violation into `Duplicate`
@@ -81,10 +61,7 @@ pub(crate) fn refused(
 ) -> StorageError {
     let kind = error.as_database_error().map(|e| e.kind());
     match (kind, parent) {
-        (Some(sqlx::error::ErrorKind::UniqueViolation), _) => StorageError::Duplicate {
-            what,
-            key: key.to_string(),
-        },
+        (Some(sqlx::error::ErrorKind::UniqueViolation), _) => StorageError::Duplicate { what, key: key.to_string() },
         (Some(sqlx::error::ErrorKind::ForeignKeyViolation), Some((parent, parent_key))) => {
             not_found(parent, parent_key)
         }
@@ -94,30 +71,16 @@ pub(crate) fn refused(
 
 /// A store write refused by a constraint: its name or its marketplace seller is taken in the account
 /// (`Duplicate`), or (on insert) its account does not exist (`NotFound`).
-pub(crate) fn store_refused(
-    error: sqlx::Error,
-    store: &wharf_domain::store::Store,
-    inserting: bool,
-) -> StorageError {
+pub(crate) fn store_refused(error: sqlx::Error, store: &wharf_domain::store::Store, inserting: bool) -> StorageError {
     let constraint = error
         .as_database_error()
         .map(|e| format!("{} {}", e.message(), e.constraint().unwrap_or_default()))
         .unwrap_or_default();
     let parent = inserting.then_some(("account", &store.account_id as &dyn Display));
     if constraint.contains("seller_id") {
-        refused(
-            error,
-            "store for this Sears seller ID",
-            &store.connection.seller_id,
-            parent,
-        )
+        refused(error, "store for this Sears seller ID", &store.connection.seller_id, parent)
     } else if constraint.contains("store_name") {
-        refused(
-            error,
-            "store name",
-            &format_args!("{:?}", store.store_name),
-            parent,
-        )
+        refused(error, "store name", &format_args!("{:?}", store.store_name), parent)
     } else {
         refused(error, "store", &store.store_id, parent)
     }
@@ -143,12 +106,7 @@ impl<'a> PreparedOrder<'a> {
         let history = write
             .history
             .iter()
-            .map(|entry| {
-                Ok((
-                    stored_instant(entry.at),
-                    to_json(entry, "order history entry", &order.order_id)?,
-                ))
-            })
+            .map(|entry| Ok((stored_instant(entry.at), to_json(entry, "order history entry", &order.order_id)?)))
             .collect::<Result<Vec<_>>>()?;
         Ok(PreparedOrder {
             write,
@@ -225,16 +183,10 @@ impl<'a> PreparedDay<'a> {
                     return Err(StorageError::InvalidWrite {
                         what: "skipped order",
                         key: format!("PO {} of {}", s.po_number, s.po_date),
-                        detail: format!(
-                            "it belongs to {}, not to the import's {store}",
-                            s.store_id
-                        ),
+                        detail: format!("it belongs to {}, not to the import's {store}", s.store_id),
                     });
                 }
-                Ok(PreparedSkip {
-                    skipped: s,
-                    reason: to_json(&s.reason, "skip reason", &s.po_number)?,
-                })
+                Ok(PreparedSkip { skipped: s, reason: to_json(&s.reason, "skip reason", &s.po_number)? })
             })
             .collect::<Result<Vec<_>>>()?;
         let new_products = write
@@ -245,26 +197,15 @@ impl<'a> PreparedDay<'a> {
                     return Err(StorageError::InvalidWrite {
                         what: "product",
                         key: p.sku.clone(),
-                        detail: format!(
-                            "it belongs to {}, not to the import's {account}",
-                            p.account_id
-                        ),
+                        detail: format!("it belongs to {}, not to the import's {account}", p.account_id),
                     });
                 }
                 Ok((p, to_json(p, "product", &p.sku)?))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(PreparedDay {
-            new_orders: write
-                .new_orders
-                .iter()
-                .map(prepare)
-                .collect::<Result<_>>()?,
-            updated_orders: write
-                .updated_orders
-                .iter()
-                .map(prepare)
-                .collect::<Result<_>>()?,
+            new_orders: write.new_orders.iter().map(prepare).collect::<Result<_>>()?,
+            updated_orders: write.updated_orders.iter().map(prepare).collect::<Result<_>>()?,
             skipped,
             no_longer_skipped: &write.no_longer_skipped,
             new_products,
@@ -275,10 +216,7 @@ impl<'a> PreparedDay<'a> {
 /// Why an update changed no row: the order is gone (or not the caller's), or it changed since it was read.
 pub(crate) fn update_refused(order: &PreparedOrder<'_>, exists: bool) -> StorageError {
     if exists {
-        StorageError::Conflict {
-            what: "order",
-            key: order.describe(),
-        }
+        StorageError::Conflict { what: "order", key: order.describe() }
     } else {
         not_found("order", &order.write.order.order_id)
     }
@@ -291,10 +229,7 @@ mod tests {
     #[test]
     fn instants_are_kept_to_the_microsecond() {
         let at: Timestamp = "2026-11-26T16:15:00.123456789Z".parse().unwrap();
-        assert_eq!(
-            stored_instant(at).to_string(),
-            "2026-11-26T16:15:00.123456Z"
-        );
+        assert_eq!(stored_instant(at).to_string(), "2026-11-26T16:15:00.123456Z");
     }
 
     #[test]

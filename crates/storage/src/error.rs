@@ -16,11 +16,7 @@ pub enum StorageError {
     LeaseLost(String),
     /// The caller asked for a write that cannot be right (e.g. an order of another store in a store's import).
     #[error("refusing to write {what} {key}: {detail}")]
-    InvalidWrite {
-        what: &'static str,
-        key: String,
-        detail: String,
-    },
+    InvalidWrite { what: &'static str, key: String, detail: String },
     /// The database location is neither a SQLite path nor a PostgreSQL URL.
     #[error(
         "cannot use the database location {location:?}: {reason}; give a file path, sqlite://PATH or \
@@ -28,9 +24,7 @@ pub enum StorageError {
     )]
     InvalidLocation { location: String, reason: String },
     /// The database cannot be reached or opened. `location` never carries a password.
-    #[error(
-        "cannot open the database at {location}: {source}; check the path or URL and that the server is running"
-    )]
+    #[error("cannot open the database at {location}: {source}; check the path or URL and that the server is running")]
     Unavailable {
         location: String,
         #[source]
@@ -40,11 +34,7 @@ pub enum StorageError {
     Migration(#[from] sqlx::migrate::MigrateError),
     /// Stored data that no longer reads as what it should be (written by another version, or edited by hand).
     #[error("stored {what} {key} is unreadable: {detail}")]
-    Corrupt {
-        what: &'static str,
-        key: String,
-        detail: String,
-    },
+    Corrupt { what: &'static str, key: String, detail: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -61,13 +51,10 @@ impl StorageError {
                         | sqlx::Error::PoolTimedOut
                         | sqlx::Error::PoolClosed
                         | sqlx::Error::WorkerCrashed
-                ) || e
-                    .as_database_error()
-                    .and_then(|d| d.code())
-                    .is_some_and(|c| {
-                        // SQLite busy/locked; PostgreSQL serialization failure / deadlock.
-                        matches!(c.as_ref(), "5" | "6" | "40001" | "40P01")
-                    })
+                ) || e.as_database_error().and_then(|d| d.code()).is_some_and(|c| {
+                    // SQLite busy/locked; PostgreSQL serialization failure / deadlock.
+                    matches!(c.as_ref(), "5" | "6" | "40001" | "40P01")
+                })
             }
             _ => false,
         }

@@ -43,10 +43,7 @@ pub struct OrderKey {
 
 impl OrderKey {
     pub fn new(po_number: impl Into<String>, po_date: Date) -> Self {
-        OrderKey {
-            po_number: po_number.into(),
-            po_date,
-        }
+        OrderKey { po_number: po_number.into(), po_date }
     }
 
     /// The key an order is stored under: Sears's PO number and PO date; for an order without Sears facts
@@ -54,10 +51,7 @@ impl OrderKey {
     pub fn of(order: &Order) -> Self {
         match &order.sears {
             Some(sears) => OrderKey::new(sears.po_number.clone(), sears.po_date),
-            None => OrderKey::new(
-                order.order_number.clone(),
-                wharf_domain::sears_time::central_date(order.order_date),
-            ),
+            None => OrderKey::new(order.order_number.clone(), wharf_domain::sears_time::central_date(order.order_date)),
         }
     }
 }
@@ -181,10 +175,7 @@ pub enum JobOutcome {
     /// Done; the row is removed.
     Completed,
     /// Done, and the same job runs again at `run_at` (recurring jobs such as a store's import): attempts reset.
-    Reschedule {
-        run_at: Timestamp,
-        payload: Option<serde_json::Value>,
-    },
+    Reschedule { run_at: Timestamp, payload: Option<serde_json::Value> },
     /// Failed; tried again at `retry_at` unless attempts are exhausted, then kept as dead with the error.
     Retry { error: String, retry_at: Timestamp },
     /// Failed in a way retrying cannot fix; kept as dead with the error for the seller to see.
@@ -216,33 +207,19 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_store(&self, store: &SalesStore, sealed_secret: &[u8]) -> Result<()>;
     /// Replaces the store's name, connection, settings and active flag (scoped by `store.account_id`).
     async fn update_store(&self, store: &SalesStore) -> Result<()>;
-    async fn set_store_secret(
-        &self,
-        account: &AccountId,
-        store: &StoreId,
-        sealed_secret: &[u8],
-    ) -> Result<()>;
+    async fn set_store_secret(&self, account: &AccountId, store: &StoreId, sealed_secret: &[u8]) -> Result<()>;
     async fn store_secret(&self, account: &AccountId, store: &StoreId) -> Result<Vec<u8>>;
     async fn get_store(&self, account: &AccountId, store: &StoreId) -> Result<SalesStore>;
-    async fn find_store_by_name(
-        &self,
-        account: &AccountId,
-        name: &str,
-    ) -> Result<Option<SalesStore>>;
+    async fn find_store_by_name(&self, account: &AccountId, name: &str) -> Result<Option<SalesStore>>;
     /// Finds the store connected to a Sears seller ID (reconnecting a store keeps its orders).
-    async fn find_store_by_seller_id(
-        &self,
-        account: &AccountId,
-        seller_id: &str,
-    ) -> Result<Option<SalesStore>>;
+    async fn find_store_by_seller_id(&self, account: &AccountId, seller_id: &str) -> Result<Option<SalesStore>>;
     /// The account's stores, by name.
     async fn list_stores(&self, account: &AccountId) -> Result<Vec<SalesStore>>;
     /// Every active store of every account (the scheduler's view), by store id.
     async fn list_all_active_stores(&self) -> Result<Vec<SalesStore>>;
     /// The store's import state; the default (nothing yet) for a store that never imported.
     async fn store_import_state(&self, store: &StoreId) -> Result<StoreImportState>;
-    async fn set_store_import_state(&self, store: &StoreId, state: &StoreImportState)
-    -> Result<()>;
+    async fn set_store_import_state(&self, store: &StoreId, state: &StoreImportState) -> Result<()>;
 
     // --- orders -----------------------------------------------------------------------------------------
     async fn get_order(&self, account: &AccountId, order: &OrderId) -> Result<Order>;
@@ -250,11 +227,7 @@ pub trait Store: Send + Sync + 'static {
     /// repeat over the years, so several orders may match).
     async fn find_order(&self, account: &AccountId, id_or_number: &str) -> Result<Vec<Order>>;
     /// The stored orders of `store` with these natural keys (missing keys are simply absent), in one query.
-    async fn orders_by_keys(
-        &self,
-        store: &StoreId,
-        keys: &[OrderKey],
-    ) -> Result<HashMap<OrderKey, Order>>;
+    async fn orders_by_keys(&self, store: &StoreId, keys: &[OrderKey]) -> Result<HashMap<OrderKey, Order>>;
     /// The PO dates, ascending and distinct, of the store's orders that are not finished (shipped or
     /// cancelled) and whose PO date is before `before`: the import re-reads those days until the orders
     /// close, whatever their age.
@@ -267,21 +240,12 @@ pub trait Store: Send + Sync + 'static {
     /// skipped order and product must belong to `account` and `store` (`StorageError::InvalidWrite`).
     /// A new order whose natural key is taken fails with `Duplicate`; an update whose order changed since
     /// it was read fails with `Conflict`; either way nothing of the day is written.
-    async fn write_import_day(
-        &self,
-        account: &AccountId,
-        store: &StoreId,
-        write: ImportDayWrite,
-    ) -> Result<()>;
+    async fn write_import_day(&self, account: &AccountId, store: &StoreId, write: ImportDayWrite) -> Result<()>;
     /// Updates one order (a seller's or automation's change) with its history, under optimistic concurrency,
     /// scoped by `write.order.account_id`.
     async fn update_order(&self, write: &OrderWrite) -> Result<()>;
     /// The order's history, oldest first (by `at`, then in the order written).
-    async fn order_history(
-        &self,
-        account: &AccountId,
-        order: &OrderId,
-    ) -> Result<Vec<HistoryEntry>>;
+    async fn order_history(&self, account: &AccountId, order: &OrderId) -> Result<Vec<HistoryEntry>>;
     /// The raw marketplace document, byte for byte; `NotFound` if the order has none.
     async fn raw_document(&self, account: &AccountId, order: &OrderId) -> Result<Vec<u8>>;
 
@@ -293,11 +257,7 @@ pub trait Store: Send + Sync + 'static {
     async fn list_products(&self, account: &AccountId) -> Result<Vec<Product>>;
     /// Inserts or replaces products by (account, SKU), in one transaction; returns (inserted, updated).
     /// A replaced product keeps its stored `product_id` and `create_date` (orders refer to the id).
-    async fn upsert_products(
-        &self,
-        account: &AccountId,
-        products: &[Product],
-    ) -> Result<(u64, u64)>;
+    async fn upsert_products(&self, account: &AccountId, products: &[Product]) -> Result<(u64, u64)>;
 
     // --- import runs and skipped orders -----------------------------------------------------------------
     async fn insert_import_run(&self, run: &ImportRun) -> Result<()>;
@@ -311,11 +271,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ImportRun>>;
     async fn get_import_run(&self, account: &AccountId, run: &ImportRunId) -> Result<ImportRun>;
     /// Skipped orders, most recently seen first.
-    async fn list_skipped(
-        &self,
-        account: &AccountId,
-        store: Option<&StoreId>,
-    ) -> Result<Vec<SkippedOrder>>;
+    async fn list_skipped(&self, account: &AccountId, store: Option<&StoreId>) -> Result<Vec<SkippedOrder>>;
 
     // --- job queue and scheduler ------------------------------------------------------------------------
     /// Enqueues a job. With a `unique_key` that a live (queued or running) job already has, nothing changes
@@ -336,13 +292,7 @@ pub trait Store: Send + Sync + 'static {
     /// (or it is no longer running).
     async fn extend_lease(&self, job: &JobId, worker: &str, until: Timestamp) -> Result<()>;
     /// Records the outcome of a claimed job; `LeaseLost` if `worker` no longer holds it.
-    async fn finish_job(
-        &self,
-        job: &JobId,
-        worker: &str,
-        outcome: JobOutcome,
-        now: Timestamp,
-    ) -> Result<()>;
+    async fn finish_job(&self, job: &JobId, worker: &str, outcome: JobOutcome, now: Timestamp) -> Result<()>;
     /// The live (queued or running) job with this key.
     async fn get_job_by_key(&self, unique_key: &str) -> Result<Option<Job>>;
     /// Dead jobs (failed for good), newest first, for `wharf status`.
@@ -364,14 +314,7 @@ pub async fn connect(location: &str) -> Result<Arc<dyn Store>> {
 /// Applies pending migrations to the database at `location` and says what was applied (`wharf migrate`).
 pub async fn migrate(location: &str) -> Result<MigrationReport> {
     match DatabaseLocation::parse(location)? {
-        DatabaseLocation::Sqlite(path) => {
-            SqliteStore::open_unmigrated(&path).await?.migrate().await
-        }
-        DatabaseLocation::Postgres(url) => {
-            PostgresStore::connect_unmigrated(&url)
-                .await?
-                .migrate()
-                .await
-        }
+        DatabaseLocation::Sqlite(path) => SqliteStore::open_unmigrated(&path).await?.migrate().await,
+        DatabaseLocation::Postgres(url) => PostgresStore::connect_unmigrated(&url).await?.migrate().await,
     }
 }

@@ -42,10 +42,8 @@ impl DatabaseLocation {
     /// relative); `postgres://…` or `postgresql://…` is PostgreSQL.
     pub fn parse(location: &str) -> Result<Self> {
         let text = location.trim();
-        let invalid = |reason: &str| StorageError::InvalidLocation {
-            location: redact(text),
-            reason: reason.to_owned(),
-        };
+        let invalid =
+            |reason: &str| StorageError::InvalidLocation { location: redact(text), reason: reason.to_owned() };
         if text.is_empty() {
             return Err(invalid("it is empty"));
         }
@@ -53,22 +51,15 @@ impl DatabaseLocation {
             Url::parse(text).map_err(|e| invalid(&format!("not a valid URL ({e})")))?;
             return Ok(DatabaseLocation::Postgres(text.to_owned()));
         }
-        if let Some(path) = text
-            .strip_prefix("sqlite://")
-            .or_else(|| text.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() || path.starts_with(":memory:") {
-                return Err(invalid(
-                    "Wharf keeps its data in a file that the CLI and the server share; name a file",
-                ));
+                return Err(invalid("Wharf keeps its data in a file that the CLI and the server share; name a file"));
             }
             return Ok(DatabaseLocation::Sqlite(PathBuf::from(path)));
         }
         if let Some((scheme, _)) = text.split_once("://") {
-            return Err(invalid(&format!(
-                "Wharf does not support {scheme:?} databases"
-            )));
+            return Err(invalid(&format!("Wharf does not support {scheme:?} databases")));
         }
         Ok(DatabaseLocation::Sqlite(PathBuf::from(text)))
     }
@@ -104,20 +95,12 @@ pub(crate) fn redact(location: &str) -> String {
             let _ = url.set_password(Some("***"));
             url.to_string()
         }
-        Ok(url)
-            if url
-                .query_pairs()
-                .any(|(k, _)| k.eq_ignore_ascii_case("password")) =>
-        {
+        Ok(url) if url.query_pairs().any(|(k, _)| k.eq_ignore_ascii_case("password")) => {
             let mut clean = url.clone();
             let pairs: Vec<(String, String)> = url
                 .query_pairs()
                 .map(|(k, v)| {
-                    let v = if k.eq_ignore_ascii_case("password") {
-                        "***".to_owned()
-                    } else {
-                        v.into_owned()
-                    };
+                    let v = if k.eq_ignore_ascii_case("password") { "***".to_owned() } else { v.into_owned() };
                     (k.into_owned(), v)
                 })
                 .collect();
@@ -150,25 +133,16 @@ mod tests {
             DatabaseLocation::parse("postgres://wharf@db.internal:5432/wharf").unwrap(),
             DatabaseLocation::Postgres("postgres://wharf@db.internal:5432/wharf".into())
         );
-        assert_eq!(
-            DatabaseLocation::parse("postgresql://db/wharf")
-                .unwrap()
-                .backend(),
-            Backend::Postgres
-        );
+        assert_eq!(DatabaseLocation::parse("postgresql://db/wharf").unwrap().backend(), Backend::Postgres);
     }
 
     #[test]
     fn unusable_locations_say_what_to_give() {
-        let mysql = DatabaseLocation::parse("mysql://root:hunter2@db/wharf")
-            .unwrap_err()
-            .to_string();
+        let mysql = DatabaseLocation::parse("mysql://root:hunter2@db/wharf").unwrap_err().to_string();
         assert!(mysql.contains("does not support \"mysql\""), "{mysql}");
         assert!(mysql.contains("postgres://USER@HOST"), "{mysql}");
         assert!(!mysql.contains("hunter2"), "{mysql}");
-        let memory = DatabaseLocation::parse("sqlite::memory:")
-            .unwrap_err()
-            .to_string();
+        let memory = DatabaseLocation::parse("sqlite::memory:").unwrap_err().to_string();
         assert!(memory.contains("name a file"), "{memory}");
         assert!(DatabaseLocation::parse("  ").is_err());
     }

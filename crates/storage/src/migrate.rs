@@ -35,19 +35,10 @@ impl MigrationReport {
         let applied_now = migrator
             .iter()
             .filter(|m| !m.migration_type.is_down_migration())
-            .filter(|m| {
-                !before.contains(&m.version) && after.iter().any(|a| a.version == m.version)
-            })
-            .map(|m| MigrationName {
-                version: m.version,
-                description: m.description.to_string(),
-            })
+            .filter(|m| !before.contains(&m.version) && after.iter().any(|a| a.version == m.version))
+            .map(|m| MigrationName { version: m.version, description: m.description.to_string() })
             .collect();
-        MigrationReport {
-            backend,
-            applied_now,
-            current_version: after.iter().map(|m| m.version).max(),
-        }
+        MigrationReport { backend, applied_now, current_version: after.iter().map(|m| m.version).max() }
     }
 }
 
@@ -59,12 +50,7 @@ impl fmt::Display for MigrationReport {
             }
             ([], None) => write!(f, "{} schema has no migrations", self.backend),
             (applied, version) => {
-                write!(
-                    f,
-                    "{} schema migrated to version {}:",
-                    self.backend,
-                    version.unwrap_or_default()
-                )?;
+                write!(f, "{} schema migrated to version {}:", self.backend, version.unwrap_or_default())?;
                 for m in applied {
                     write!(f, "\n  applied {} {}", m.version, m.description)?;
                 }

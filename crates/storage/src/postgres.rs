@@ -2,6 +2,7 @@
 //! database. Jobs are claimed with `FOR UPDATE SKIP LOCKED`; imports write whole columns at once as arrays
 //! (`UNNEST`), so a day of orders is a handful of statements whatever its size.
 
+mod copy;
 mod wire;
 
 use std::collections::{HashMap, HashSet};
@@ -20,24 +21,28 @@ use wharf_domain::product::Product;
 use wharf_domain::store::{Account, Store as SalesStore};
 use wharf_domain::{AccountId, ImportRunId, JobId, Order, OrderId, StoreId};
 
+use self::copy::CopyRows;
 use self::wire::{PgDate, PgInstant};
 use crate::codec::{
-    PreparedDay, PreparedOrder, corrupt, from_json, not_found, refused, store_refused,
-    time_ordered_uuid, to_json, update_refused,
+    PreparedDay, PreparedOrder, corrupt, from_json, not_found, refused, store_refused, time_ordered_uuid, to_json,
+    update_refused,
 };
 use crate::location::redact;
 use crate::migrate::MigrationReport;
 use crate::sqlite::{job_state, marketplace, outcome};
 use crate::{
-    Backend, ImportDayWrite, Job, JobOutcome, NewJob, OrderFilter, OrderKey, OrderWrite, Result,
-    StorageError, Store, StoreImportState,
+    Backend, ImportDayWrite, Job, JobOutcome, NewJob, OrderFilter, OrderKey, OrderWrite, Result, StorageError, Store,
+    StoreImportState,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Orders per multi-row statement: large enough that round trips vanish, small enough that one statement's
+/// Orders per multi-row UPDATE: large enough that round trips vanish, small enough that one statement's
 /// arrays (a few MB of JSON) stay modest.
 const ORDERS_PER_STATEMENT: usize = 1000;
+
+/// COPY data is sent whenever this much has been encoded, so a day of orders is never all in one buffer.
+const COPY_SEND_BYTES: usize = 4 << 20;
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -57,13 +62,8 @@ impl PostgresStore {
     }
 
     pub(crate) async fn connect_with(url: &str, max_connections: u32) -> Result<Self> {
-        let unavailable = |source| StorageError::Unavailable {
-            location: redact(url),
-            source,
-        };
-        let options = PgConnectOptions::from_str(url)
-            .map_err(unavailable)?
-            .application_name("wharf");
+        let unavailable = |source| StorageError::Unavailable { location: redact(url), source };
+        let options = PgConnectOptions::from_str(url).map_err(unavailable)?.application_name("wharf");
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
@@ -81,12 +81,7 @@ impl PostgresStore {
         let before = conn.list_applied_migrations(&MIGRATOR.table_name).await?;
         MIGRATOR.run(&mut *conn).await?;
         let after = conn.list_applied_migrations(&MIGRATOR.table_name).await?;
-        Ok(MigrationReport::new(
-            Backend::Postgres,
-            &MIGRATOR,
-            &before,
-            &after,
-        ))
+        Ok(MigrationReport::new(Backend::Postgres, &MIGRATOR, &before, &after))
     }
 
     pub async fn close(&self) {
@@ -121,11 +116,7 @@ fn account_from_row(row: &PgRow) -> Result<Account> {
 }
 
 /// Reads `doc` (selected as `doc::text`) as `T`, naming the row by `id_column` if it does not read.
-fn doc_from_row<T: serde::de::DeserializeOwned>(
-    row: &PgRow,
-    id_column: &str,
-    what: &'static str,
-) -> Result<T> {
+fn doc_from_row<T: serde::de::DeserializeOwned>(row: &PgRow, id_column: &str, what: &'static str) -> Result<T> {
     let id: String = row.try_get(id_column)?;
     let doc: String = row.try_get("doc")?;
     from_json(&doc, what, &id)
@@ -150,8 +141,7 @@ fn job_from_row(row: &PgRow) -> Result<Job> {
         last_error: row.try_get("last_error")?,
         locked_by: row.try_get("locked_by")?,
         locked_until: opt_instant(row, "locked_until")?,
-        state: job_state(&state)
-            .ok_or_else(|| corrupt("job", &id, format_args!("unknown state {state:?}")))?,
+        state: job_state(&state).ok_or_else(|| corrupt("job", &id, format_args!("unknown state {state:?}")))?,
         created_at: instant(row, "created_at")?,
         updated_at: instant(row, "updated_at")?,
     })
@@ -163,11 +153,7 @@ fn skipped_from_row(row: &PgRow) -> Result<SkippedOrder> {
         store_id: parse_id(&row.try_get::<String, _>("store_id")?, "store")?,
         po_date: row.try_get::<PgDate, _>("po_date")?.0,
         order_date: opt_instant(row, "order_date")?,
-        reason: from_json(
-            &row.try_get::<String, _>("reason")?,
-            "skipped order",
-            &po_number,
-        )?,
+        reason: from_json(&row.try_get::<String, _>("reason")?, "skipped order", &po_number)?,
         message: row.try_get("message")?,
         first_seen: instant(row, "first_seen")?,
         last_seen: instant(row, "last_seen")?,
@@ -186,11 +172,7 @@ fn i32_of(n: u32, what: &'static str) -> Result<i32> {
 /// What PostgreSQL says about a refused row ("Key (store_id, po_number, po_date)=(…) already exists."),
 /// which names the offending row when a whole batch was written in one statement.
 fn detail_of(error: &sqlx::Error) -> Option<String> {
-    error
-        .as_database_error()?
-        .try_downcast_ref::<PgDatabaseError>()?
-        .detail()
-        .map(str::to_owned)
+    error.as_database_error()?.try_downcast_ref::<PgDatabaseError>()?.detail().map(str::to_owned)
 }
 
 // --- order writes, shared by imports and single updates ---------------------------------------------------
@@ -231,41 +213,82 @@ impl<'a> OrderColumns<'a> {
     }
 }
 
+/// Inserts new orders, their raw documents and history with binary COPY.
 async fn insert_orders(
     tx: &mut Transaction<'static, Postgres>,
-    account: &AccountId,
     store: &StoreId,
     orders: &[PreparedOrder<'_>],
 ) -> Result<()> {
-    let c = OrderColumns::of(orders);
-    sqlx::query(
-        "INSERT INTO orders (order_id, account_id, store_id, po_number, po_date, order_number, order_key, status, \
-         order_date, ship_by, modify_date, doc) \
-         SELECT u.order_id, $1, $2, u.po_number, u.po_date, u.order_number, u.order_key, u.status, u.order_date, \
-         u.ship_by, u.modify_date, u.doc::jsonb \
-         FROM UNNEST($3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], \
-                     $10::timestamptz[], $11::timestamptz[], $12::text[]) \
-         AS u (order_id, po_number, po_date, order_number, order_key, status, order_date, ship_by, modify_date, doc)",
-    )
-    .bind(account.as_str())
-    .bind(store.as_str())
-    .bind(&c.ids)
-    .bind(&c.po_numbers)
-    .bind(&c.po_dates)
-    .bind(&c.numbers)
-    .bind(&c.keys)
-    .bind(&c.statuses)
-    .bind(&c.order_dates)
-    .bind(&c.ship_bys)
-    .bind(&c.modify_dates)
-    .bind(&c.docs)
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let refused_order = |e: sqlx::Error| {
         let key = detail_of(&e).unwrap_or_else(|| "in this import".into());
         refused(e, "order", &key, Some(("store", store)))
-    })?;
-    write_raw_and_history(tx, orders).await
+    };
+    let mut copy = tx
+        .copy_in_raw(
+            "COPY orders (order_id, account_id, store_id, po_number, po_date, order_number, order_key, status, \
+             order_date, ship_by, modify_date, doc) FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let mut rows = CopyRows::new();
+    for o in orders {
+        rows.row(12)
+            .text(o.id())
+            .text(o.account())
+            .text(o.store())
+            .text(&o.key.po_number)
+            .date(o.key.po_date)
+            .text(&o.write.order.order_number)
+            .text(&o.write.order.order_key)
+            .text(o.status)
+            .instant(o.order_date)
+            .opt_instant(o.ship_by)
+            .instant(o.modify_date)
+            .jsonb(&o.doc);
+        if rows.len() >= COPY_SEND_BYTES {
+            copy.send(rows.take()).await?;
+        }
+    }
+    copy.send(rows.finish()).await?;
+    copy.finish().await.map_err(refused_order)?;
+
+    if orders.iter().any(|o| o.raw().is_some()) {
+        let mut copy = tx.copy_in_raw("COPY order_raw (order_id, document) FROM STDIN (FORMAT binary)").await?;
+        let mut rows = CopyRows::new();
+        for o in orders {
+            if let Some(raw) = o.raw() {
+                rows.row(2).text(o.id()).bytes(raw);
+                if rows.len() >= COPY_SEND_BYTES {
+                    copy.send(rows.take()).await?;
+                }
+            }
+        }
+        copy.send(rows.finish()).await?;
+        copy.finish().await?;
+    }
+    append_history(tx, orders).await
+}
+
+/// Appends the orders' history entries, in the order given (the identity column numbers them as they come).
+async fn append_history(tx: &mut Transaction<'static, Postgres>, orders: &[PreparedOrder<'_>]) -> Result<()> {
+    if orders.iter().all(|o| o.history.is_empty()) {
+        return Ok(());
+    }
+    let mut copy = tx.copy_in_raw("COPY order_history (order_id, at, entry) FROM STDIN (FORMAT binary)").await?;
+    let mut rows = CopyRows::new();
+    for o in orders {
+        for (at, entry) in &o.history {
+            rows.row(3).text(o.id()).instant(*at).jsonb(entry);
+        }
+        if rows.len() >= COPY_SEND_BYTES {
+            copy.send(rows.take()).await?;
+        }
+    }
+    copy.send(rows.finish()).await?;
+    copy.finish().await?;
+    Ok(())
 }
 
 async fn update_orders(
@@ -309,29 +332,26 @@ async fn update_orders(
     if updated.len() < orders.len() {
         let updated: HashSet<&str> = updated.iter().map(String::as_str).collect();
         if let Some(missed) = orders.iter().find(|o| !updated.contains(o.id())) {
-            let exists = sqlx::query(
-                "SELECT 1 FROM orders WHERE order_id = $1 AND account_id = $2 AND store_id = $3",
-            )
-            .bind(missed.id())
-            .bind(account.as_str())
-            .bind(store.as_str())
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some();
+            let exists = sqlx::query("SELECT 1 FROM orders WHERE order_id = $1 AND account_id = $2 AND store_id = $3")
+                .bind(missed.id())
+                .bind(account.as_str())
+                .bind(store.as_str())
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some();
             return Err(update_refused(missed, exists));
         }
     }
-    write_raw_and_history(tx, orders).await
+    replace_raw_and_append_history(tx, orders).await
 }
 
-async fn write_raw_and_history(
+/// Replaces the updated orders' raw documents (those that came with one) and appends their history.
+async fn replace_raw_and_append_history(
     tx: &mut Transaction<'static, Postgres>,
     orders: &[PreparedOrder<'_>],
 ) -> Result<()> {
-    let (raw_ids, raws): (Vec<&str>, Vec<&[u8]>) = orders
-        .iter()
-        .filter_map(|o| o.raw().map(|raw| (o.id(), raw)))
-        .unzip();
+    let (raw_ids, raws): (Vec<&str>, Vec<&[u8]>) =
+        orders.iter().filter_map(|o| o.raw().map(|raw| (o.id(), raw))).unzip();
     if !raws.is_empty() {
         sqlx::query(
             "INSERT INTO order_raw (order_id, document) SELECT * FROM UNNEST($1::text[], $2::bytea[]) \
@@ -342,37 +362,12 @@ async fn write_raw_and_history(
         .execute(&mut **tx)
         .await?;
     }
-    let mut ids = Vec::new();
-    let mut ats = Vec::new();
-    let mut entries = Vec::new();
-    for o in orders {
-        for (at, entry) in &o.history {
-            ids.push(o.id());
-            ats.push(PgInstant(*at));
-            entries.push(entry.as_str());
-        }
-    }
-    if !entries.is_empty() {
-        // ORDER BY the array position, so the identity column numbers entries in the order given.
-        sqlx::query(
-            "INSERT INTO order_history (order_id, at, entry) \
-             SELECT u.order_id, u.at, u.entry::jsonb \
-             FROM UNNEST($1::text[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS u (order_id, at, entry, n) \
-             ORDER BY u.n",
-        )
-        .bind(&ids)
-        .bind(&ats)
-        .bind(&entries)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    append_history(tx, orders).await
 }
 
 /// Appends the order filter's conditions (after `FROM orders`).
 fn push_order_filter(q: &mut QueryBuilder<Postgres>, account: &AccountId, filter: &OrderFilter) {
-    q.push(" WHERE account_id = ")
-        .push_bind(account.to_string());
+    q.push(" WHERE account_id = ").push_bind(account.to_string());
     if let Some(status) = filter.status {
         q.push(" AND status = ").push_bind(status.as_str());
     }
@@ -380,9 +375,7 @@ fn push_order_filter(q: &mut QueryBuilder<Postgres>, account: &AccountId, filter
         q.push(" AND store_id = ").push_bind(store.to_string());
     }
     if let Some(before) = filter.ship_by_before {
-        q.push(" AND ship_by < ")
-            .push_bind(PgInstant(before))
-            .push(" AND status NOT IN ('shipped', 'cancelled')");
+        q.push(" AND ship_by < ").push_bind(PgInstant(before)).push(" AND status NOT IN ('shipped', 'cancelled')");
     }
 }
 
@@ -395,8 +388,7 @@ impl Store for PostgresStore {
     // --- accounts ---------------------------------------------------------------------------------------
 
     async fn default_account(&self, now: Timestamp) -> Result<Account> {
-        const SELECT: &str =
-            "SELECT account_id, name, alert_email, create_date FROM accounts WHERE is_default";
+        const SELECT: &str = "SELECT account_id, name, alert_email, create_date FROM accounts WHERE is_default";
         if let Some(row) = sqlx::query(SELECT).fetch_optional(&self.pool).await? {
             return account_from_row(&row);
         }
@@ -425,24 +417,21 @@ impl Store for PostgresStore {
     }
 
     async fn get_account(&self, account: &AccountId) -> Result<Account> {
-        let row = sqlx::query(
-            "SELECT account_id, name, alert_email, create_date FROM accounts WHERE account_id = $1",
-        )
-        .bind(account.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| not_found("account", account))?;
+        let row = sqlx::query("SELECT account_id, name, alert_email, create_date FROM accounts WHERE account_id = $1")
+            .bind(account.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| not_found("account", account))?;
         account_from_row(&row)
     }
 
     async fn update_account(&self, account: &Account) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE accounts SET name = $2, alert_email = $3 WHERE account_id = $1")
-                .bind(account.account_id.as_str())
-                .bind(account.name.as_str())
-                .bind(account.alert_email.as_deref())
-                .execute(&self.pool)
-                .await?;
+        let done = sqlx::query("UPDATE accounts SET name = $2, alert_email = $3 WHERE account_id = $1")
+            .bind(account.account_id.as_str())
+            .bind(account.name.as_str())
+            .bind(account.alert_email.as_deref())
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(not_found("account", &account.account_id));
         }
@@ -496,20 +485,13 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn set_store_secret(
-        &self,
-        account: &AccountId,
-        store: &StoreId,
-        sealed_secret: &[u8],
-    ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE stores SET sealed_secret = $3 WHERE store_id = $1 AND account_id = $2",
-        )
-        .bind(store.as_str())
-        .bind(account.as_str())
-        .bind(sealed_secret)
-        .execute(&self.pool)
-        .await?;
+    async fn set_store_secret(&self, account: &AccountId, store: &StoreId, sealed_secret: &[u8]) -> Result<()> {
+        let done = sqlx::query("UPDATE stores SET sealed_secret = $3 WHERE store_id = $1 AND account_id = $2")
+            .bind(store.as_str())
+            .bind(account.as_str())
+            .bind(sealed_secret)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(not_found("store", store));
         }
@@ -517,33 +499,25 @@ impl Store for PostgresStore {
     }
 
     async fn store_secret(&self, account: &AccountId, store: &StoreId) -> Result<Vec<u8>> {
-        sqlx::query_scalar(
-            "SELECT sealed_secret FROM stores WHERE store_id = $1 AND account_id = $2",
-        )
-        .bind(store.as_str())
-        .bind(account.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| not_found("store", store))
+        sqlx::query_scalar("SELECT sealed_secret FROM stores WHERE store_id = $1 AND account_id = $2")
+            .bind(store.as_str())
+            .bind(account.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| not_found("store", store))
     }
 
     async fn get_store(&self, account: &AccountId, store: &StoreId) -> Result<SalesStore> {
-        let row = sqlx::query(
-            "SELECT store_id, doc::text AS doc FROM stores WHERE store_id = $1 AND account_id = $2",
-        )
-        .bind(store.as_str())
-        .bind(account.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| not_found("store", store))?;
+        let row = sqlx::query("SELECT store_id, doc::text AS doc FROM stores WHERE store_id = $1 AND account_id = $2")
+            .bind(store.as_str())
+            .bind(account.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| not_found("store", store))?;
         doc_from_row(&row, "store_id", "store")
     }
 
-    async fn find_store_by_name(
-        &self,
-        account: &AccountId,
-        name: &str,
-    ) -> Result<Option<SalesStore>> {
+    async fn find_store_by_name(&self, account: &AccountId, name: &str) -> Result<Option<SalesStore>> {
         sqlx::query("SELECT store_id, doc::text AS doc FROM stores WHERE account_id = $1 AND store_name = $2")
             .bind(account.as_str())
             .bind(name)
@@ -553,11 +527,7 @@ impl Store for PostgresStore {
             .transpose()
     }
 
-    async fn find_store_by_seller_id(
-        &self,
-        account: &AccountId,
-        seller_id: &str,
-    ) -> Result<Option<SalesStore>> {
+    async fn find_store_by_seller_id(&self, account: &AccountId, seller_id: &str) -> Result<Option<SalesStore>> {
         sqlx::query("SELECT store_id, doc::text AS doc FROM stores WHERE account_id = $1 AND seller_id = $2")
             .bind(account.as_str())
             .bind(seller_id)
@@ -612,11 +582,7 @@ impl Store for PostgresStore {
         })
     }
 
-    async fn set_store_import_state(
-        &self,
-        store: &StoreId,
-        state: &StoreImportState,
-    ) -> Result<()> {
+    async fn set_store_import_state(&self, store: &StoreId, state: &StoreImportState) -> Result<()> {
         sqlx::query(
             "INSERT INTO store_import_state (store_id, last_success_at, last_attempt_at, current_error, \
              failing_since, consecutive_failures, next_run_at, waiting_reason) \
@@ -643,14 +609,12 @@ impl Store for PostgresStore {
     // --- orders -----------------------------------------------------------------------------------------
 
     async fn get_order(&self, account: &AccountId, order: &OrderId) -> Result<Order> {
-        let row = sqlx::query(
-            "SELECT order_id, doc::text AS doc FROM orders WHERE order_id = $1 AND account_id = $2",
-        )
-        .bind(order.as_str())
-        .bind(account.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| not_found("order", order))?;
+        let row = sqlx::query("SELECT order_id, doc::text AS doc FROM orders WHERE order_id = $1 AND account_id = $2")
+            .bind(order.as_str())
+            .bind(account.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| not_found("order", order))?;
         doc_from_row(&row, "order_id", "order")
     }
 
@@ -669,11 +633,7 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn orders_by_keys(
-        &self,
-        store: &StoreId,
-        keys: &[OrderKey],
-    ) -> Result<HashMap<OrderKey, Order>> {
+    async fn orders_by_keys(&self, store: &StoreId, keys: &[OrderKey]) -> Result<HashMap<OrderKey, Order>> {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
@@ -691,10 +651,7 @@ impl Store for PostgresStore {
         .await?;
         let mut found = HashMap::with_capacity(rows.len());
         for row in &rows {
-            let key = OrderKey::new(
-                row.try_get::<String, _>("po_number")?,
-                row.try_get::<PgDate, _>("po_date")?.0,
-            );
+            let key = OrderKey::new(row.try_get::<String, _>("po_number")?, row.try_get::<PgDate, _>("po_date")?.0);
             found.insert(key, doc_from_row(row, "order_id", "order")?);
         }
         Ok(found)
@@ -719,12 +676,7 @@ impl Store for PostgresStore {
             .push_bind(filter.limit.map(i64::from))
             .push(" OFFSET ")
             .push_bind(i64::from(filter.offset.unwrap_or(0)));
-        q.build()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| doc_from_row(row, "order_id", "order"))
-            .collect()
+        q.build().fetch_all(&self.pool).await?.iter().map(|row| doc_from_row(row, "order_id", "order")).collect()
     }
 
     async fn count_orders(&self, account: &AccountId, filter: &OrderFilter) -> Result<u64> {
@@ -734,17 +686,10 @@ impl Store for PostgresStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    async fn write_import_day(
-        &self,
-        account: &AccountId,
-        store: &StoreId,
-        write: ImportDayWrite,
-    ) -> Result<()> {
+    async fn write_import_day(&self, account: &AccountId, store: &StoreId, write: ImportDayWrite) -> Result<()> {
         let day = PreparedDay::new(account, store, &write)?;
         let mut tx = self.pool.begin().await?;
-        for chunk in day.new_orders.chunks(ORDERS_PER_STATEMENT) {
-            insert_orders(&mut tx, account, store, chunk).await?;
-        }
+        insert_orders(&mut tx, store, &day.new_orders).await?;
         for chunk in day.updated_orders.chunks(ORDERS_PER_STATEMENT) {
             update_orders(&mut tx, account, store, chunk).await?;
         }
@@ -799,17 +744,9 @@ impl Store for PostgresStore {
                  ON CONFLICT (account_id, sku) DO NOTHING",
             )
             .bind(account.as_str())
-            .bind(
-                p.iter()
-                    .map(|(p, _)| p.product_id.as_str())
-                    .collect::<Vec<_>>(),
-            )
+            .bind(p.iter().map(|(p, _)| p.product_id.as_str()).collect::<Vec<_>>())
             .bind(p.iter().map(|(p, _)| p.sku.as_str()).collect::<Vec<_>>())
-            .bind(
-                p.iter()
-                    .map(|(p, _)| PgInstant(p.modify_date))
-                    .collect::<Vec<_>>(),
-            )
+            .bind(p.iter().map(|(p, _)| PgInstant(p.modify_date)).collect::<Vec<_>>())
             .bind(p.iter().map(|(_, doc)| doc.as_str()).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await
@@ -825,22 +762,12 @@ impl Store for PostgresStore {
     async fn update_order(&self, write: &OrderWrite) -> Result<()> {
         let order = [PreparedOrder::new(write)?];
         let mut tx = self.pool.begin().await?;
-        update_orders(
-            &mut tx,
-            &write.order.account_id,
-            &write.order.store_id,
-            &order,
-        )
-        .await?;
+        update_orders(&mut tx, &write.order.account_id, &write.order.store_id, &order).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn order_history(
-        &self,
-        account: &AccountId,
-        order: &OrderId,
-    ) -> Result<Vec<HistoryEntry>> {
+    async fn order_history(&self, account: &AccountId, order: &OrderId) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query(
             "SELECT h.entry::text AS entry FROM orders o LEFT JOIN order_history h ON h.order_id = o.order_id \
              WHERE o.order_id = $1 AND o.account_id = $2 ORDER BY h.at, h.seq",
@@ -868,8 +795,7 @@ impl Store for PostgresStore {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| not_found("order", order))?;
-        row.try_get::<Option<Vec<u8>>, _>("document")?
-            .ok_or_else(|| not_found("raw document of order", order))
+        row.try_get::<Option<Vec<u8>>, _>("document")?.ok_or_else(|| not_found("raw document of order", order))
     }
 
     // --- products ---------------------------------------------------------------------------------------
@@ -892,14 +818,12 @@ impl Store for PostgresStore {
     }
 
     async fn get_product_by_sku(&self, account: &AccountId, sku: &str) -> Result<Product> {
-        let row = sqlx::query(
-            "SELECT product_id, doc::text AS doc FROM products WHERE account_id = $1 AND sku = $2",
-        )
-        .bind(account.as_str())
-        .bind(sku)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| not_found("product with SKU", &sku))?;
+        let row = sqlx::query("SELECT product_id, doc::text AS doc FROM products WHERE account_id = $1 AND sku = $2")
+            .bind(account.as_str())
+            .bind(sku)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| not_found("product with SKU", &sku))?;
         doc_from_row(&row, "product_id", "product")
     }
 
@@ -915,11 +839,7 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn upsert_products(
-        &self,
-        account: &AccountId,
-        products: &[Product],
-    ) -> Result<(u64, u64)> {
+    async fn upsert_products(&self, account: &AccountId, products: &[Product]) -> Result<(u64, u64)> {
         let mut prepared = Vec::with_capacity(products.len());
         for p in products {
             if &p.account_id != account {
@@ -1032,11 +952,7 @@ impl Store for PostgresStore {
         doc_from_row(&row, "run_id", "import run")
     }
 
-    async fn list_skipped(
-        &self,
-        account: &AccountId,
-        store: Option<&StoreId>,
-    ) -> Result<Vec<SkippedOrder>> {
+    async fn list_skipped(&self, account: &AccountId, store: Option<&StoreId>) -> Result<Vec<SkippedOrder>> {
         sqlx::query(
             "SELECT store_id, po_number, po_date, order_date, reason::text AS reason, message, first_seen, last_seen \
              FROM skipped_orders WHERE account_id = $1 AND ($2::text IS NULL OR store_id = $2) \
@@ -1076,17 +992,11 @@ impl Store for PostgresStore {
             if let Some(row) = inserted {
                 return job_from_row(&row);
             }
-            if let Some(existing) = self
-                .get_job_by_key(job.unique_key.as_deref().unwrap_or_default())
-                .await?
-            {
+            if let Some(existing) = self.get_job_by_key(job.unique_key.as_deref().unwrap_or_default()).await? {
                 return Ok(existing);
             }
         }
-        Err(StorageError::Conflict {
-            what: "job key",
-            key: job.unique_key.clone().unwrap_or_default(),
-        })
+        Err(StorageError::Conflict { what: "job key", key: job.unique_key.clone().unwrap_or_default() })
     }
 
     async fn claim_job(
@@ -1125,37 +1035,27 @@ impl Store for PostgresStore {
     }
 
     async fn extend_lease(&self, job: &JobId, worker: &str, until: Timestamp) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE jobs SET locked_until = $3 WHERE job_id = $1 AND locked_by = $2 AND state = 'running'",
-        )
-        .bind(job.as_str())
-        .bind(worker)
-        .bind(PgInstant(until))
-        .execute(&self.pool)
-        .await?;
+        let done =
+            sqlx::query("UPDATE jobs SET locked_until = $3 WHERE job_id = $1 AND locked_by = $2 AND state = 'running'")
+                .bind(job.as_str())
+                .bind(worker)
+                .bind(PgInstant(until))
+                .execute(&self.pool)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::LeaseLost(job.to_string()));
         }
         Ok(())
     }
 
-    async fn finish_job(
-        &self,
-        job: &JobId,
-        worker: &str,
-        outcome: JobOutcome,
-        now: Timestamp,
-    ) -> Result<()> {
+    async fn finish_job(&self, job: &JobId, worker: &str, outcome: JobOutcome, now: Timestamp) -> Result<()> {
         const HELD: &str = " WHERE job_id = $1 AND locked_by = $2 AND state = 'running'";
         let query = match &outcome {
-            JobOutcome::Completed => sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM jobs{HELD}")))
-                .bind(job.as_str())
-                .bind(worker),
+            JobOutcome::Completed => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM jobs{HELD}"))).bind(job.as_str()).bind(worker)
+            }
             JobOutcome::Reschedule { run_at, payload } => {
-                let payload = payload
-                    .as_ref()
-                    .map(|p| to_json(p, "job payload", job))
-                    .transpose()?;
+                let payload = payload.as_ref().map(|p| to_json(p, "job payload", job)).transpose()?;
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE jobs SET state = 'queued', run_at = $3, payload = COALESCE($4::jsonb, payload), \
                      attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL, updated_at = $5{HELD}"

@@ -57,11 +57,9 @@ impl TestDatabase {
     /// CLI beside `wharf serve`) would have.
     pub async fn open_another(&self) -> Arc<dyn Store> {
         match self.backend {
-            Backend::Sqlite => Arc::new(
-                SqliteStore::open(&self.location)
-                    .await
-                    .expect("reopening the test's SQLite file"),
-            ),
+            Backend::Sqlite => {
+                Arc::new(SqliteStore::open(&self.location).await.expect("reopening the test's SQLite file"))
+            }
             Backend::Postgres => Arc::new(
                 PostgresStore::connect_with(&self.location, TEST_POOL_CONNECTIONS)
                     .await
@@ -73,40 +71,26 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Cleanup::Postgres {
-            admin_url,
-            database,
-        } = &self.cleanup
-        else {
+        let Cleanup::Postgres { admin_url, database } = &self.cleanup else {
             return; // the TempDir removes the SQLite files itself
         };
         let (admin_url, database) = (admin_url.clone(), database.clone());
         // Drop runs inside the test's runtime, which cannot block on async work: use a thread of its own.
         let dropped = std::thread::spawn(move || -> Result<(), String> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url)
+                let mut admin = PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)")))
+                    .execute(&mut admin)
                     .await
                     .map_err(|e| e.to_string())?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await
-                .map_err(|e| e.to_string())?;
                 admin.close().await.map_err(|e| e.to_string())
             })
         })
         .join();
-        if let Err(e) | Ok(Err(e)) = dropped.map_err(|_| "the cleanup thread panicked".to_string())
-        {
-            eprintln!(
-                "warning: could not drop the test database {}: {e}",
-                self.location_redacted()
-            );
+        if let Err(e) | Ok(Err(e)) = dropped.map_err(|_| "the cleanup thread panicked".to_string()) {
+            eprintln!("warning: could not drop the test database {}: {e}", self.location_redacted());
         }
     }
 }
@@ -132,9 +116,7 @@ pub async fn fresh_sqlite() -> (Arc<dyn Store>, TestDatabase) {
         .tempdir()
         .expect("creating a temporary directory for the test database");
     let path = dir.path().join("wharf.db");
-    let store = SqliteStore::open(&path)
-        .await
-        .expect("opening a fresh SQLite database");
+    let store = SqliteStore::open(&path).await.expect("opening a fresh SQLite database");
     let db = TestDatabase {
         backend: Backend::Sqlite,
         location: path.to_str().expect("temporary paths are UTF-8").to_owned(),
@@ -159,11 +141,8 @@ pub async fn fresh_postgres() -> (Arc<dyn Store>, TestDatabase) {
         ),
     };
     let database = format!("wharf_test_{}", uuid::Uuid::new_v4().simple());
-    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE \"{database}\""
-    )))
-    .execute(&mut admin)
-    .await
+    if let Err(e) =
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{database}\""))).execute(&mut admin).await
     {
         panic!(
             "cannot create the test database {database} at {} ({e}); give the user of {PG_URL_VAR} the CREATEDB right",
@@ -178,17 +157,11 @@ pub async fn fresh_postgres() -> (Arc<dyn Store>, TestDatabase) {
     let db = TestDatabase {
         backend: Backend::Postgres,
         location: location.clone(),
-        cleanup: Cleanup::Postgres {
-            admin_url,
-            database,
-        },
+        cleanup: Cleanup::Postgres { admin_url, database },
     };
     let store = PostgresStore::connect_with(&location, TEST_POOL_CONNECTIONS)
         .await
         .expect("connecting to the fresh PostgreSQL database");
-    store
-        .migrate()
-        .await
-        .expect("migrating the fresh PostgreSQL database");
+    store.migrate().await.expect("migrating the fresh PostgreSQL database");
     (Arc::new(store), db)
 }

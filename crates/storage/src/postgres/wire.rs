@@ -8,9 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::types::Oid;
-use sqlx::postgres::{
-    PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueFormat, PgValueRef, Postgres,
-};
+use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueFormat, PgValueRef, Postgres};
 use sqlx::{Decode, Encode, Type};
 
 /// 2000-01-01T00:00:00Z, PostgreSQL's epoch.
@@ -43,10 +41,19 @@ impl PgHasArrayType for PgInstant {
     }
 }
 
+/// An instant on the wire: microseconds since 2000-01-01T00:00:00Z.
+pub(crate) fn pg_micros(at: Timestamp) -> i64 {
+    i64::try_from(at.duration_since(PG_EPOCH).as_micros()).expect("jiff's ±9999 years are ±3.2e17 µs, within an i64")
+}
+
+/// A date on the wire: days since 2000-01-01 (jiff's range fits in an i32 of them).
+pub(crate) fn pg_days(date: Date) -> Result<i32, jiff::Error> {
+    Ok(date.since((jiff::Unit::Day, PG_EPOCH_DATE))?.get_days())
+}
+
 impl Encode<'_, Postgres> for PgInstant {
     fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        let micros = i64::try_from(self.0.duration_since(PG_EPOCH).as_micros())?;
-        <i64 as Encode<Postgres>>::encode(micros, buf)
+        <i64 as Encode<Postgres>>::encode(pg_micros(self.0), buf)
     }
 
     fn size_hint(&self) -> usize {
@@ -59,9 +66,7 @@ impl<'r> Decode<'r, Postgres> for PgInstant {
         match value.format() {
             PgValueFormat::Binary => {
                 let micros = <i64 as Decode<Postgres>>::decode(value)?;
-                Ok(PgInstant(
-                    PG_EPOCH.checked_add(SignedDuration::from_micros(micros))?,
-                ))
+                Ok(PgInstant(PG_EPOCH.checked_add(SignedDuration::from_micros(micros))?))
             }
             // Text only comes back from simple (unprepared) queries, e.g. "2026-11-26 16:15:00+00".
             PgValueFormat::Text => Ok(PgInstant(value.as_str()?.replacen(' ', "T", 1).parse()?)),
@@ -83,8 +88,7 @@ impl PgHasArrayType for PgDate {
 
 impl Encode<'_, Postgres> for PgDate {
     fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        let days: i32 = self.0.since((jiff::Unit::Day, PG_EPOCH_DATE))?.get_days();
-        <i32 as Encode<Postgres>>::encode(days, buf)
+        <i32 as Encode<Postgres>>::encode(pg_days(self.0)?, buf)
     }
 
     fn size_hint(&self) -> usize {
@@ -97,9 +101,7 @@ impl<'r> Decode<'r, Postgres> for PgDate {
         match value.format() {
             PgValueFormat::Binary => {
                 let days = <i32 as Decode<Postgres>>::decode(value)?;
-                Ok(PgDate(
-                    PG_EPOCH_DATE.checked_add(jiff::Span::new().try_days(days)?)?,
-                ))
+                Ok(PgDate(PG_EPOCH_DATE.checked_add(jiff::Span::new().try_days(days)?)?))
             }
             PgValueFormat::Text => Ok(PgDate(value.as_str()?.parse()?)),
         }
