@@ -6,9 +6,7 @@ use jiff::tz::TimeZone;
 use serde_json::json;
 use wharf_domain::history::{Actor, HistoryEntry};
 use wharf_domain::sample;
-use wharf_domain::store::{
-    Account, Marketplace, SearsConnection, Store as SalesStore, StoreSettings,
-};
+use wharf_domain::store::{Account, Marketplace, SearsConnection, Store as SalesStore, StoreSettings};
 use wharf_domain::{AccountId, Order, OrderId, OrderStatus, StoreId};
 use wharf_storage::{ImportDayWrite, OrderWrite, Store};
 
@@ -38,12 +36,7 @@ pub fn store_b() -> StoreId {
 }
 
 pub fn account(id: &AccountId, name: &str) -> Account {
-    Account {
-        account_id: id.clone(),
-        name: name.into(),
-        alert_email: None,
-        create_date: at("2026-11-01T09:00:00Z"),
-    }
+    Account { account_id: id.clone(), name: name.into(), alert_email: None, create_date: at("2026-11-01T09:00:00Z") }
 }
 
 pub fn store(id: &StoreId, account: &AccountId, name: &str, seller_id: &str) -> SalesStore {
@@ -66,32 +59,14 @@ pub fn store(id: &StoreId, account: &AccountId, name: &str, seller_id: &str) -> 
 
 /// Account A with store A ("Main", seller 1001), as most tests start.
 pub async fn seed(store: &dyn Store) {
-    store
-        .insert_account(&account(&account_a(), "Acme"))
-        .await
-        .unwrap();
-    store
-        .insert_store(
-            &self::store(&store_a(), &account_a(), "Main", "1001"),
-            b"sealed-a",
-        )
-        .await
-        .unwrap();
+    store.insert_account(&account(&account_a(), "Acme")).await.unwrap();
+    store.insert_store(&self::store(&store_a(), &account_a(), "Main", "1001"), b"sealed-a").await.unwrap();
 }
 
 /// Account B with store B ("Other", seller 2002), for scoping tests.
 pub async fn seed_b(store: &dyn Store) {
-    store
-        .insert_account(&account(&account_b(), "Bolt"))
-        .await
-        .unwrap();
-    store
-        .insert_store(
-            &self::store(&store_b(), &account_b(), "Other", "2002"),
-            b"sealed-b",
-        )
-        .await
-        .unwrap();
+    store.insert_account(&account(&account_b(), "Bolt")).await.unwrap();
+    store.insert_store(&self::store(&store_b(), &account_b(), "Other", "2002"), b"sealed-b").await.unwrap();
 }
 
 pub fn order_id(n: u32) -> OrderId {
@@ -101,21 +76,14 @@ pub fn order_id(n: u32) -> OrderId {
 /// The sample order as order `n` of store A, PO `po` placed on `po_date` at 16:15 UTC.
 pub fn order(n: u32, po: &str, po_date: Date) -> Order {
     let mut order = sample::order(order_id(n).as_str(), po);
-    let placed = po_date
-        .at(16, 15, 0, 0)
-        .to_zoned_datetime(TimeZone::UTC)
-        .expect("valid instant")
-        .timestamp();
+    let placed = po_date.at(16, 15, 0, 0).to_zoned_datetime(TimeZone::UTC).expect("valid instant").timestamp();
     let compact = po_date.strftime("%Y%m%d").to_string();
     order.order_key = format!("{compact}{po}");
     order.order_date = placed;
     order.create_date = placed;
     order.modify_date = placed;
     order.payment_date = Some(placed);
-    let sears = order
-        .sears
-        .as_mut()
-        .expect("the sample order has Sears facts");
+    let sears = order.sears.as_mut().expect("the sample order has Sears facts");
     sears.po_date = po_date;
     sears.po_number_with_date = format!("{compact}{po}");
     order
@@ -170,20 +138,9 @@ pub async fn import_new(store: &dyn Store, orders: Vec<Order>) {
     import_new_for(store, &account_a(), &store_a(), orders).await
 }
 
-pub async fn import_new_for(
-    store: &dyn Store,
-    account: &AccountId,
-    sales_store: &StoreId,
-    orders: Vec<Order>,
-) {
-    let write = ImportDayWrite {
-        new_orders: orders.into_iter().map(new_write).collect(),
-        ..Default::default()
-    };
-    store
-        .write_import_day(account, sales_store, write)
-        .await
-        .unwrap();
+pub async fn import_new_for(store: &dyn Store, account: &AccountId, sales_store: &StoreId, orders: Vec<Order>) {
+    let write = ImportDayWrite { new_orders: orders.into_iter().map(new_write).collect(), ..Default::default() };
+    store.write_import_day(account, sales_store, write).await.unwrap();
 }
 
 pub fn ids(orders: &[Order]) -> Vec<String> {

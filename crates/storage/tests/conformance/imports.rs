@@ -1,8 +1,6 @@
 use pretty_assertions::assert_eq;
 use wharf_domain::import_policy::SkipReason;
-use wharf_domain::import_run::{
-    ImportCounts, ImportOutcome, ImportRun, ImportTrigger, SkippedOrder,
-};
+use wharf_domain::import_run::{ImportCounts, ImportOutcome, ImportRun, ImportTrigger, SkippedOrder};
 use wharf_storage::{ImportDayWrite, OrderKey, StorageError};
 
 use crate::Db;
@@ -22,31 +20,19 @@ fn skipped(po: &str, po_date: &str, reason: SkipReason, seen: &str) -> SkippedOr
 }
 
 fn skip_day(skipped: Vec<SkippedOrder>, no_longer: Vec<OrderKey>) -> ImportDayWrite {
-    ImportDayWrite {
-        skipped,
-        no_longer_skipped: no_longer,
-        ..Default::default()
-    }
+    ImportDayWrite { skipped, no_longer_skipped: no_longer, ..Default::default() }
 }
 
 pub async fn skipped_order_upsert_keeps_first_seen(db: Db) {
     seed(&*db).await;
     seed_b(&*db).await;
-    let old = SkipReason::OutsideImportWindow {
-        order_date: at("2026-11-20T15:00:00Z"),
-        window_hours: 72,
-    };
+    let old = SkipReason::OutsideImportWindow { order_date: at("2026-11-20T15:00:00Z"), window_hours: 72 };
     db.write_import_day(
         &account_a(),
         &store_a(),
         skip_day(
             vec![
-                skipped(
-                    "1000001",
-                    "2026-11-20",
-                    SkipReason::NoShippingAddress,
-                    "2026-11-26T10:00:00Z",
-                ),
+                skipped("1000001", "2026-11-20", SkipReason::NoShippingAddress, "2026-11-26T10:00:00Z"),
                 skipped("1000002", "2026-11-20", old.clone(), "2026-11-26T10:00:00Z"),
             ],
             vec![],
@@ -59,42 +45,20 @@ pub async fn skipped_order_upsert_keeps_first_seen(db: Db) {
     let mut again = skipped(
         "1000001",
         "2026-11-20",
-        SkipReason::Unreadable {
-            detail: "no line items".into(),
-        },
+        SkipReason::Unreadable { detail: "no line items".into() },
         "2026-11-26T11:00:00Z",
     );
     again.first_seen = at("2026-11-26T11:00:00Z");
     again.message = "Sears sent an order Wharf could not read: no line items".into();
-    db.write_import_day(
-        &account_a(),
-        &store_a(),
-        skip_day(vec![again.clone()], vec![]),
-    )
-    .await
-    .unwrap();
+    db.write_import_day(&account_a(), &store_a(), skip_day(vec![again.clone()], vec![])).await.unwrap();
 
     let mut expected_first = again.clone();
     expected_first.first_seen = at("2026-11-26T10:00:00Z");
     let second = skipped("1000002", "2026-11-20", old, "2026-11-26T10:00:00Z");
     // Most recently seen first.
-    assert_eq!(
-        db.list_skipped(&account_a(), None).await.unwrap(),
-        vec![expected_first.clone(), second.clone()]
-    );
-    assert_eq!(
-        db.list_skipped(&account_a(), Some(&store_a()))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        db.list_skipped(&account_a(), Some(&store_b()))
-            .await
-            .unwrap(),
-        vec![]
-    );
+    assert_eq!(db.list_skipped(&account_a(), None).await.unwrap(), vec![expected_first.clone(), second.clone()]);
+    assert_eq!(db.list_skipped(&account_a(), Some(&store_a())).await.unwrap().len(), 2);
+    assert_eq!(db.list_skipped(&account_a(), Some(&store_b())).await.unwrap(), vec![]);
     assert_eq!(db.list_skipped(&account_b(), None).await.unwrap(), vec![]);
 
     // The seller fixed the address; the order imports and is no longer listed as skipped.
@@ -109,10 +73,7 @@ pub async fn skipped_order_upsert_keeps_first_seen(db: Db) {
     )
     .await
     .unwrap();
-    assert_eq!(
-        db.list_skipped(&account_a(), None).await.unwrap(),
-        vec![second]
-    );
+    assert_eq!(db.list_skipped(&account_a(), None).await.unwrap(), vec![second]);
 }
 
 fn run(id: &str, store: &wharf_domain::StoreId, started: &str) -> ImportRun {
@@ -135,112 +96,41 @@ pub async fn import_runs_round_trip(db: Db) {
     seed(&*db).await;
     seed_b(&*db).await;
     let outlet: wharf_domain::StoreId = "sto_outlet".parse().unwrap();
-    db.insert_store(&store(&outlet, &account_a(), "Outlet", "1002"), b"x")
-        .await
-        .unwrap();
+    db.insert_store(&store(&outlet, &account_a(), "Outlet", "1002"), b"x").await.unwrap();
 
     let mut first = run("imp_first", &store_a(), "2026-11-26T10:00:00Z");
     db.insert_import_run(&first).await.unwrap();
-    db.insert_import_run(&run("imp_second", &outlet, "2026-11-26T10:05:00Z"))
-        .await
-        .unwrap();
-    db.insert_import_run(&run("imp_third", &store_a(), "2026-11-26T10:10:00Z"))
-        .await
-        .unwrap();
+    db.insert_import_run(&run("imp_second", &outlet, "2026-11-26T10:05:00Z")).await.unwrap();
+    db.insert_import_run(&run("imp_third", &store_a(), "2026-11-26T10:10:00Z")).await.unwrap();
 
     first.finished_at = Some(at("2026-11-26T10:01:30Z"));
-    first.counts = ImportCounts {
-        fetched: 12,
-        new: 9,
-        updated: 1,
-        unchanged: 1,
-        skipped: 1,
-        failed: 0,
-    };
+    first.counts = ImportCounts { fetched: 12, new: 9, updated: 1, unchanged: 1, skipped: 1, failed: 0 };
     first.errors = vec!["2026-11-24: Sears answered 503; that day is read again next run".into()];
     first.outcome = ImportOutcome::Partial;
     db.update_import_run(&first).await.unwrap();
-    assert_eq!(
-        db.get_import_run(&account_a(), &first.run_id)
-            .await
-            .unwrap(),
-        first
-    );
+    assert_eq!(db.get_import_run(&account_a(), &first.run_id).await.unwrap(), first);
 
-    let ids = |runs: Vec<ImportRun>| {
-        runs.into_iter()
-            .map(|r| r.run_id.to_string())
-            .collect::<Vec<_>>()
-    };
+    let ids = |runs: Vec<ImportRun>| runs.into_iter().map(|r| r.run_id.to_string()).collect::<Vec<_>>();
     assert_eq!(
         ids(db.list_import_runs(&account_a(), None, 10).await.unwrap()),
         ["imp_third", "imp_second", "imp_first"]
     );
-    assert_eq!(
-        ids(db.list_import_runs(&account_a(), None, 2).await.unwrap()),
-        ["imp_third", "imp_second"]
-    );
-    assert_eq!(
-        ids(db
-            .list_import_runs(&account_a(), Some(&store_a()), 10)
-            .await
-            .unwrap()),
-        ["imp_third", "imp_first"]
-    );
+    assert_eq!(ids(db.list_import_runs(&account_a(), None, 2).await.unwrap()), ["imp_third", "imp_second"]);
+    assert_eq!(ids(db.list_import_runs(&account_a(), Some(&store_a()), 10).await.unwrap()), ["imp_third", "imp_first"]);
 
     // Another account sees none of it.
-    assert_eq!(
-        db.list_import_runs(&account_b(), None, 10).await.unwrap(),
-        vec![]
-    );
-    let hidden = db
-        .get_import_run(&account_b(), &first.run_id)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            hidden,
-            StorageError::NotFound {
-                what: "import run",
-                ..
-            }
-        ),
-        "{hidden:?}"
-    );
+    assert_eq!(db.list_import_runs(&account_b(), None, 10).await.unwrap(), vec![]);
+    let hidden = db.get_import_run(&account_b(), &first.run_id).await.unwrap_err();
+    assert!(matches!(hidden, StorageError::NotFound { what: "import run", .. }), "{hidden:?}");
     let mut foreign = first.clone();
     foreign.account_id = account_b();
     foreign.store_id = store_b();
     let hidden = db.update_import_run(&foreign).await.unwrap_err();
-    assert!(
-        matches!(
-            hidden,
-            StorageError::NotFound {
-                what: "import run",
-                ..
-            }
-        ),
-        "{hidden:?}"
-    );
+    assert!(matches!(hidden, StorageError::NotFound { what: "import run", .. }), "{hidden:?}");
 
     let twice = db.insert_import_run(&first).await.unwrap_err();
-    assert!(
-        matches!(
-            twice,
-            StorageError::Duplicate {
-                what: "import run",
-                ..
-            }
-        ),
-        "{twice:?}"
-    );
-    let nowhere = run(
-        "imp_nowhere",
-        &"sto_nothing".parse().unwrap(),
-        "2026-11-26T10:00:00Z",
-    );
+    assert!(matches!(twice, StorageError::Duplicate { what: "import run", .. }), "{twice:?}");
+    let nowhere = run("imp_nowhere", &"sto_nothing".parse().unwrap(), "2026-11-26T10:00:00Z");
     let missing = db.insert_import_run(&nowhere).await.unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NotFound { what: "store", .. }),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, StorageError::NotFound { what: "store", .. }), "{missing:?}");
 }

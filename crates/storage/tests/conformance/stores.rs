@@ -9,99 +9,40 @@ pub async fn stores_insert_and_read_back(db: Db) {
     seed(&*db).await;
     seed_b(&*db).await;
     let main = store(&store_a(), &account_a(), "Main", "1001");
-    let mut outlet = store(
-        &"sto_outlet".parse().unwrap(),
-        &account_a(),
-        "Outlet",
-        "1002",
-    );
+    let mut outlet = store(&"sto_outlet".parse().unwrap(), &account_a(), "Outlet", "1002");
     outlet.active = false;
     outlet.settings.import_window_days = 7;
-    outlet
-        .settings
-        .status_mapping
-        .set("Awaiting Pickup", OrderStatus::AwaitingShipment)
-        .unwrap();
+    outlet.settings.status_mapping.set("Awaiting Pickup", OrderStatus::AwaitingShipment).unwrap();
     db.insert_store(&outlet, b"sealed-outlet").await.unwrap();
 
     assert_eq!(db.get_store(&account_a(), &store_a()).await.unwrap(), main);
-    assert_eq!(
-        db.get_store(&account_a(), &outlet.store_id).await.unwrap(),
-        outlet
-    );
-    assert_eq!(
-        db.find_store_by_name(&account_a(), "Outlet").await.unwrap(),
-        Some(outlet.clone())
-    );
-    assert_eq!(
-        db.find_store_by_name(&account_a(), "outlet").await.unwrap(),
-        None
-    );
-    assert_eq!(
-        db.find_store_by_seller_id(&account_a(), "1001")
-            .await
-            .unwrap(),
-        Some(main.clone())
-    );
-    assert_eq!(
-        db.find_store_by_seller_id(&account_a(), "9999")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(db.get_store(&account_a(), &outlet.store_id).await.unwrap(), outlet);
+    assert_eq!(db.find_store_by_name(&account_a(), "Outlet").await.unwrap(), Some(outlet.clone()));
+    assert_eq!(db.find_store_by_name(&account_a(), "outlet").await.unwrap(), None);
+    assert_eq!(db.find_store_by_seller_id(&account_a(), "1001").await.unwrap(), Some(main.clone()));
+    assert_eq!(db.find_store_by_seller_id(&account_a(), "9999").await.unwrap(), None);
 
-    let names: Vec<String> = db
-        .list_stores(&account_a())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.store_name)
-        .collect();
+    let names: Vec<String> = db.list_stores(&account_a()).await.unwrap().into_iter().map(|s| s.store_name).collect();
     assert_eq!(names, ["Main", "Outlet"]);
     // The scheduler sees the active stores of every account, by id.
-    let active: Vec<String> = db
-        .list_all_active_stores()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.store_id.to_string())
-        .collect();
+    let active: Vec<String> =
+        db.list_all_active_stores().await.unwrap().into_iter().map(|s| s.store_id.to_string()).collect();
     assert_eq!(active, ["sto_other", "sto_sample"]);
 
-    let missing = db
-        .get_store(&account_a(), &"sto_nothing".parse().unwrap())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NotFound { what: "store", .. }),
-        "{missing:?}"
-    );
+    let missing = db.get_store(&account_a(), &"sto_nothing".parse().unwrap()).await.unwrap_err();
+    assert!(matches!(missing, StorageError::NotFound { what: "store", .. }), "{missing:?}");
 }
 
 pub async fn store_secrets_round_trip_exactly(db: Db) {
     seed(&*db).await;
-    assert_eq!(
-        db.store_secret(&account_a(), &store_a()).await.unwrap(),
-        b"sealed-a"
-    );
+    assert_eq!(db.store_secret(&account_a(), &store_a()).await.unwrap(), b"sealed-a");
     // Sealed secrets are ciphertext: any byte may occur.
     let sealed: Vec<u8> = vec![0x00, 0xff, 0xfe, 0x80, 0x0a, 0x00, 0xc3, 0x28];
-    db.set_store_secret(&account_a(), &store_a(), &sealed)
-        .await
-        .unwrap();
-    assert_eq!(
-        db.store_secret(&account_a(), &store_a()).await.unwrap(),
-        sealed
-    );
+    db.set_store_secret(&account_a(), &store_a(), &sealed).await.unwrap();
+    assert_eq!(db.store_secret(&account_a(), &store_a()).await.unwrap(), sealed);
 
-    let missing = db
-        .set_store_secret(&account_a(), &"sto_nothing".parse().unwrap(), b"x")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NotFound { what: "store", .. }),
-        "{missing:?}"
-    );
+    let missing = db.set_store_secret(&account_a(), &"sto_nothing".parse().unwrap(), b"x").await.unwrap_err();
+    assert!(matches!(missing, StorageError::NotFound { what: "store", .. }), "{missing:?}");
 }
 
 pub async fn duplicate_store_name_or_seller_is_refused(db: Db) {
@@ -118,12 +59,7 @@ pub async fn duplicate_store_name_or_seller_is_refused(db: Db) {
     }
     assert_eq!(refused.to_string(), "store name already exists: \"Main\"");
 
-    let same_seller = store(
-        &"sto_second".parse().unwrap(),
-        &account_a(),
-        "Second",
-        "1001",
-    );
+    let same_seller = store(&"sto_second".parse().unwrap(), &account_a(), "Second", "1001");
     let refused = db.insert_store(&same_seller, b"x").await.unwrap_err();
     match &refused {
         StorageError::Duplicate { what, key } => {
@@ -135,10 +71,7 @@ pub async fn duplicate_store_name_or_seller_is_refused(db: Db) {
 
     let same_id = store(&store_a(), &account_a(), "Third", "1004");
     let refused = db.insert_store(&same_id, b"x").await.unwrap_err();
-    assert!(
-        matches!(refused, StorageError::Duplicate { what: "store", .. }),
-        "{refused:?}"
-    );
+    assert!(matches!(refused, StorageError::Duplicate { what: "store", .. }), "{refused:?}");
 
     // Names and sellers are unique per account only.
     let other_account = store(&"sto_b2".parse().unwrap(), &account_b(), "Main", "1001");
@@ -148,17 +81,7 @@ pub async fn duplicate_store_name_or_seller_is_refused(db: Db) {
 
 pub async fn update_store_replaces_settings(db: Db) {
     seed(&*db).await;
-    db.insert_store(
-        &store(
-            &"sto_outlet".parse().unwrap(),
-            &account_a(),
-            "Outlet",
-            "1002",
-        ),
-        b"x",
-    )
-    .await
-    .unwrap();
+    db.insert_store(&store(&"sto_outlet".parse().unwrap(), &account_a(), "Outlet", "1002"), b"x").await.unwrap();
     let mut main = store(&store_a(), &account_a(), "Main", "1001");
     main.store_name = "Main Street".into();
     main.active = false;
@@ -167,44 +90,20 @@ pub async fn update_store_replaces_settings(db: Db) {
     main.modify_date = at("2026-11-20T12:00:00Z");
     db.update_store(&main).await.unwrap();
     assert_eq!(db.get_store(&account_a(), &store_a()).await.unwrap(), main);
-    assert_eq!(
-        db.find_store_by_name(&account_a(), "Main").await.unwrap(),
-        None
-    );
-    assert!(
-        db.list_all_active_stores()
-            .await
-            .unwrap()
-            .iter()
-            .all(|s| s.store_id != store_a())
-    );
+    assert_eq!(db.find_store_by_name(&account_a(), "Main").await.unwrap(), None);
+    assert!(db.list_all_active_stores().await.unwrap().iter().all(|s| s.store_id != store_a()));
     // The secret is not part of the store and stays.
-    assert_eq!(
-        db.store_secret(&account_a(), &store_a()).await.unwrap(),
-        b"sealed-a"
-    );
+    assert_eq!(db.store_secret(&account_a(), &store_a()).await.unwrap(), b"sealed-a");
 
     main.store_name = "Outlet".into();
     let taken = db.update_store(&main).await.unwrap_err();
-    assert!(
-        matches!(
-            taken,
-            StorageError::Duplicate {
-                what: "store name",
-                ..
-            }
-        ),
-        "{taken:?}"
-    );
+    assert!(matches!(taken, StorageError::Duplicate { what: "store name", .. }), "{taken:?}");
 
     let mut elsewhere = main.clone();
     elsewhere.store_name = "Main".into();
     elsewhere.account_id = account_b();
     let missing = db.update_store(&elsewhere).await.unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NotFound { what: "store", .. }),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, StorageError::NotFound { what: "store", .. }), "{missing:?}");
 }
 
 pub async fn store_of_unknown_account_is_refused(db: Db) {
@@ -221,10 +120,7 @@ pub async fn store_of_unknown_account_is_refused(db: Db) {
 
 pub async fn store_import_state_round_trip(db: Db) {
     seed(&*db).await;
-    assert_eq!(
-        db.store_import_state(&store_a()).await.unwrap(),
-        StoreImportState::default()
-    );
+    assert_eq!(db.store_import_state(&store_a()).await.unwrap(), StoreImportState::default());
 
     let failing = StoreImportState {
         last_success_at: Some(at("2026-11-26T10:00:00Z")),
@@ -235,9 +131,7 @@ pub async fn store_import_state_round_trip(db: Db) {
         next_run_at: Some(at("2026-11-26T10:20:00Z")),
         waiting_reason: Some("Sears rate limit: waiting until 10:20".into()),
     };
-    db.set_store_import_state(&store_a(), &failing)
-        .await
-        .unwrap();
+    db.set_store_import_state(&store_a(), &failing).await.unwrap();
     assert_eq!(db.store_import_state(&store_a()).await.unwrap(), failing);
 
     let recovered = StoreImportState {
@@ -246,57 +140,28 @@ pub async fn store_import_state_round_trip(db: Db) {
         next_run_at: Some(at("2026-11-26T10:25:00Z")),
         ..StoreImportState::default()
     };
-    db.set_store_import_state(&store_a(), &recovered)
-        .await
-        .unwrap();
+    db.set_store_import_state(&store_a(), &recovered).await.unwrap();
     assert_eq!(db.store_import_state(&store_a()).await.unwrap(), recovered);
 
     let nowhere = "sto_nothing".parse().unwrap();
     let missing = db.store_import_state(&nowhere).await.unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NotFound { what: "store", .. }),
-        "{missing:?}"
-    );
-    let missing = db
-        .set_store_import_state(&nowhere, &recovered)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(missing, StorageError::NotFound { what: "store", .. }),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, StorageError::NotFound { what: "store", .. }), "{missing:?}");
+    let missing = db.set_store_import_state(&nowhere, &recovered).await.unwrap_err();
+    assert!(matches!(missing, StorageError::NotFound { what: "store", .. }), "{missing:?}");
 }
 
 pub async fn stores_are_scoped_by_account(db: Db) {
     seed(&*db).await;
     seed_b(&*db).await;
     let b = account_b();
-    let not_found = |e: StorageError| {
-        assert!(
-            matches!(e, StorageError::NotFound { what: "store", .. }),
-            "{e:?}"
-        )
-    };
+    let not_found = |e: StorageError| assert!(matches!(e, StorageError::NotFound { what: "store", .. }), "{e:?}");
     not_found(db.get_store(&b, &store_a()).await.unwrap_err());
     not_found(db.store_secret(&b, &store_a()).await.unwrap_err());
-    not_found(
-        db.set_store_secret(&b, &store_a(), b"stolen")
-            .await
-            .unwrap_err(),
-    );
+    not_found(db.set_store_secret(&b, &store_a(), b"stolen").await.unwrap_err());
     assert_eq!(db.find_store_by_name(&b, "Main").await.unwrap(), None);
     assert_eq!(db.find_store_by_seller_id(&b, "1001").await.unwrap(), None);
-    let names: Vec<String> = db
-        .list_stores(&b)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.store_name)
-        .collect();
+    let names: Vec<String> = db.list_stores(&b).await.unwrap().into_iter().map(|s| s.store_name).collect();
     assert_eq!(names, ["Other"]);
     // A's secret is untouched by B's attempt.
-    assert_eq!(
-        db.store_secret(&account_a(), &store_a()).await.unwrap(),
-        b"sealed-a"
-    );
+    assert_eq!(db.store_secret(&account_a(), &store_a()).await.unwrap(), b"sealed-a");
 }
