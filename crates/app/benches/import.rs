@@ -79,6 +79,10 @@ fn serve_sandbox(orders: usize) {
 
 fn run_cell(orders: usize, backend: Backend) {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // WHARF_BENCH_LOG=wharf_app=debug shows each day's fetch, plan and write times.
+    if let Ok(filter) = std::env::var("WHARF_BENCH_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    }
     let mut sandbox = Command::new(std::env::current_exe().unwrap())
         .args(["sandbox", "--orders", &orders.to_string()])
         .stdin(Stdio::piped())

@@ -179,14 +179,25 @@ async fn import_day(
     day: Date,
 ) -> AppResult<ImportCounts> {
     failpoint("import.before_fetch");
+    let started = std::time::Instant::now();
     let response = client.purchase_orders_between(day, day).await?;
+    let fetched = started.elapsed();
     let mut attempt = 1;
     loop {
         let (write, counts) = plan_day(app, store, run_id, &response, client.config().versions.purchase_order).await?;
+        let planned = started.elapsed();
         failpoint("import.before_day_write");
         match app.store.write_import_day(&store.account_id, &store.store_id, write).await {
             Ok(()) => {
                 failpoint("import.after_day_write");
+                tracing::debug!(
+                    %day,
+                    orders = counts.fetched,
+                    fetch_ms = fetched.as_millis() as u64,
+                    plan_ms = (planned - fetched).as_millis() as u64,
+                    write_ms = (started.elapsed() - planned).as_millis() as u64,
+                    "day imported"
+                );
                 return Ok(counts);
             }
             // Someone changed one of the day's orders, or inserted one, since we read them: read again.
