@@ -358,3 +358,36 @@ async fn the_demo_runs_with_no_accounts_and_other_commands_work_beside_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     demo.start_kill().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standalone_sears_sandbox_prints_credentials_that_work() {
+    let mut sandbox = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["sears-sandbox", "--port", "0", "--seed", "7", "--orders", "5"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = sandbox.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut banner = std::collections::HashMap::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some((key, value)) = line.trim().split_once(':') {
+            banner.insert(key.trim().to_owned(), value.trim().to_owned());
+        }
+        if line.starts_with("These are sandbox credentials") {
+            break;
+        }
+    }
+    let url = banner["Sears API"].trim_end_matches("/SellerPortal/api/").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["sears", "check", "--email", &banner["Email"], "--seller-id", &banner["Seller id"]])
+        .args(["--auth-key", &banner["Auth key"], "--base-url", &url, "--json"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["sellerId"], banner["Seller id"].as_str());
+    sandbox.start_kill().unwrap();
+}
