@@ -127,44 +127,54 @@ impl Harness {
     }
 }
 
-/// Random orders as the sandbox writes them, in four versions, read by the client: the neutral form equals a
-/// generic flattening of the raw response, and the typed values equal the sandbox's own state.
+/// Random orders as the sandbox writes them, in every version from v4 to v19, read by the client: the neutral
+/// form equals a generic flattening of the raw response, and the typed values equal the sandbox's own state.
 #[tokio::test]
 async fn random_orders_read_exactly_as_the_sandbox_wrote_them() {
     let h = harness(400).await;
     let seller = h.sandbox.default_seller();
     let sandbox_orders = h.sandbox.control().orders(&OrderFilter::default()).unwrap();
     assert!(sandbox_orders.len() >= 400, "{}", sandbox_orders.len());
-    for version in [4u32, 13, 15, 19] {
+    let (from, to) = (days_before_t(11), T);
+    for version in 4u32..=19 {
         let client = h.client_with(|config| config.versions.purchase_order = version);
-        let mut read = 0;
-        for days_back in 0..=11 {
-            let day = days_before_t(days_back);
-            let response = client.purchase_orders_between(day, day).await.unwrap();
-            assert!(response.unreadable.is_empty(), "{:?}", response.unreadable);
+        let response = client.purchase_orders_between(from, to).await.unwrap();
+        assert_eq!(response.version, Some(version));
+        assert!(response.unreadable.is_empty(), "v{version}: {:?}", response.unreadable);
+        assert_eq!(response.purchase_orders.len(), sandbox_orders.len(), "v{version}: every order, once");
+        let raw = h
+            .raw_get(&format!(
+                "/SellerPortal/api/oms/purchaseorder/v{version}?sellerId={}&fromdate={from}&todate={to}",
+                seller.seller_id
+            ))
+            .await;
+        let expected = flatten_purchase_orders(&raw);
+        let neutral: Vec<_> = response.purchase_orders.iter().map(|o| o.to_neutral()).collect();
+        assert!(neutral == expected, "v{version}: the neutral forms differ from the raw document");
+        for order in &response.purchase_orders {
+            assert_eq!(flatten_purchase_orders(&order.standalone_xml())[0], order.to_neutral());
+        }
+        compare_with_sandbox_state(&response, &sandbox_orders);
+    }
+
+    // The import's pattern: one Central day at a time (v19).
+    let mut read = 0;
+    for days_back in 0..=11 {
+        let day = days_before_t(days_back);
+        let response = h.client.purchase_orders_between(day, day).await.unwrap();
+        assert!(response.purchase_orders.iter().all(|o| o.po_date == day));
+        if response.purchase_orders.is_empty() {
             let raw = h
                 .raw_get(&format!(
-                    "/SellerPortal/api/oms/purchaseorder/v{version}?sellerId={}&fromdate={day}&todate={day}",
+                    "/SellerPortal/api/oms/purchaseorder/v19?sellerId={}&fromdate={day}&todate={day}",
                     seller.seller_id
                 ))
                 .await;
-            if response.purchase_orders.is_empty() {
-                let decoded = decode_document(&raw).unwrap();
-                assert!(matches!(decoded, wharf_sears::Document::ApiResponse(_)), "v{version} {day}");
-                continue;
-            }
-            assert_eq!(response.version, Some(version));
-            let expected = flatten_purchase_orders(&raw);
-            let neutral: Vec<_> = response.purchase_orders.iter().map(|o| o.to_neutral()).collect();
-            assert_eq!(neutral, expected, "v{version}, PO date {day}");
-            for order in &response.purchase_orders {
-                assert_eq!(flatten_purchase_orders(&order.standalone_xml())[0], order.to_neutral());
-            }
-            read += response.purchase_orders.len();
-            compare_with_sandbox_state(&response, &sandbox_orders);
+            assert!(matches!(decode_document(&raw).unwrap(), wharf_sears::Document::ApiResponse(_)), "{day}");
         }
-        assert_eq!(read, sandbox_orders.len(), "v{version}: every order of the sandbox was read once");
+        read += response.purchase_orders.len();
     }
+    assert_eq!(read, sandbox_orders.len());
 }
 
 fn compare_with_sandbox_state(response: &PoResponse, sandbox_orders: &[wharf_sears_sandbox::OrderState]) {
