@@ -16,6 +16,7 @@ use wharf_domain::product::Product;
 use wharf_domain::store::{Account, Store as SalesStore};
 use wharf_domain::{AccountId, ImportRunId, JobId, Order, OrderId, OrderStatus, StoreId};
 
+pub mod batches;
 mod codec;
 mod error;
 mod location;
@@ -188,7 +189,7 @@ pub enum JobOutcome {
 /// Errors: a missing row is `NotFound`, a unique constraint that refused a write is `Duplicate`, a row
 /// changed since it was read is `Conflict`, a job taken over by another worker is `LeaseLost`.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: batches::BatchStore + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for logs and benchmarks.
     fn backend(&self) -> &'static str;
 

@@ -2,6 +2,7 @@
 //! database. Jobs are claimed with `FOR UPDATE SKIP LOCKED`; imports write whole columns at once as arrays
 //! (`UNNEST`), so a day of orders is a handful of statements whatever its size.
 
+mod batches;
 mod copy;
 mod wire;
 

@@ -6,6 +6,8 @@
 //! Writes that read before they write run in `BEGIN IMMEDIATE` transactions, which take SQLite's write lock
 //! up front: a deferred transaction that read first could not upgrade once another writer committed.
 
+mod batches;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -3,6 +3,7 @@
 //! `WHARF_TEST_PG_URL`). The PostgreSQL half fails, never skips, when the server is unreachable.
 
 mod accounts;
+mod batches;
 mod fixtures;
 mod imports;
 mod jobs;
@@ -99,4 +100,15 @@ conformance! {
     jobs::expired_lease_on_the_last_attempt_buries_the_job,
     jobs::dead_jobs_can_be_retried,
     jobs::dead_jobs_are_listed_newest_first,
+
+    batches::batches_take_matching_orders_oldest_first_and_are_numbered,
+    batches::an_order_is_in_at_most_one_open_batch,
+    batches::concurrent_batch_creations_never_share_an_order,
+    batches::a_bought_order_keeps_its_result,
+    batches::one_processor_holds_a_batch_until_its_lease_runs_out,
+    batches::processing_again_holds_the_unfinished_orders_or_lets_them_go,
+    batches::archiving_releases_orders_and_waits_for_processing,
+    batches::a_cancelled_order_leaves_its_open_batch,
+    batches::batches_are_found_listed_and_scoped_by_account,
+    batches::print_settings_are_kept_per_account_and_store,
 }
