@@ -239,12 +239,23 @@ fn main() {
     assert!(parsed.unreadable.is_empty());
     let lines: usize = parsed.purchase_orders.iter().map(|o| o.po_lines.len()).sum();
 
-    // For profiling (`perf record`): SEARS_BENCH_PROFILE=1 runs only PoResponse::parse, many times.
-    if std::env::var_os("SEARS_BENCH_PROFILE").is_some() {
-        for _ in 0..30 {
-            black_box(PoResponse::parse(black_box(&body)).unwrap());
+    // For profiling (`perf record`, `perf stat`): SEARS_BENCH_PROFILE=typed (or raw) runs only that loop, 30 times.
+    match std::env::var("SEARS_BENCH_PROFILE").as_deref() {
+        Ok("typed") => {
+            for _ in 0..30 {
+                black_box(PoResponse::parse(black_box(&body)).unwrap());
+            }
+            return;
         }
-        return;
+        Ok("raw") => {
+            for _ in 0..30 {
+                black_box(raw_event_loop(black_box(&body)));
+            }
+            return;
+        }
+        Ok("generate") => return, // the fixed cost of the two above, to subtract
+
+        _ => {}
     }
     let raw = best_of(ROUNDS, false, || black_box(raw_event_loop(black_box(&body))));
     let borrowed = best_of(ROUNDS, false, || black_box(borrowed_event_loop(black_box(&body))));

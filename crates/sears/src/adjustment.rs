@@ -80,16 +80,11 @@ impl OrderAdjustmentFeed {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != FEED.as_bytes() {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "an order-adjustment-feed".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "an order-adjustment-feed".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
-        let mut feed = OrderAdjustmentFeed {
-            namespace: c.default_namespace(&root),
-            ..Default::default()
-        };
+        let mut feed = OrderAdjustmentFeed { namespace: c.default_namespace(&root), ..Default::default() };
         let mut have_stamp = false;
         c.enter(&root);
         while let Some(el) = c.next_child()? {
@@ -98,9 +93,7 @@ impl OrderAdjustmentFeed {
                     feed.date_time_stamp = c.string(&el, &mut x)?;
                     have_stamp = true;
                 }
-                b"order-adjustment" => feed
-                    .order_adjustments
-                    .push(read_order_adjustment(&mut c, &el, &mut x)?),
+                b"order-adjustment" => feed.order_adjustments.push(read_order_adjustment(&mut c, &el, &mut x)?),
                 _ => return Err(c.unexpected(FEED, &el)),
             }
         }
@@ -112,11 +105,7 @@ impl OrderAdjustmentFeed {
     }
 }
 
-fn read_order_adjustment<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<OrderAdjustment> {
+fn read_order_adjustment<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<OrderAdjustment> {
     c.enter(element);
     let mut a = OrderAdjustment::default();
     let (mut number, mut date) = (false, false);
@@ -145,9 +134,7 @@ fn read_order_adjustment<'a>(
                         b"shipping-adjustment" if a.shipping_adjustment.is_none() => {
                             a.shipping_adjustment = Some(read_refund(c, &child, x)?)
                         }
-                        b"sale-adjustment" => {
-                            a.sale_adjustments.push(read_sale_adjustment(c, &child, x)?)
-                        }
+                        b"sale-adjustment" => a.sale_adjustments.push(read_sale_adjustment(c, &child, x)?),
                         _ => return Err(c.unexpected("oa-detail", &child)),
                     }
                 }
@@ -164,23 +151,15 @@ fn read_order_adjustment<'a>(
     Ok(a)
 }
 
-fn read_sale_adjustment<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<SaleAdjustment> {
+fn read_sale_adjustment<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<SaleAdjustment> {
     c.enter(element);
     let (mut line_number, mut item_id, mut adjustment) = (None, None, None);
     while let Some(el) = c.next_child()? {
         match el.local_name() {
             b"line-number" if line_number.is_none() => line_number = Some(c.whole(&el, x)?),
             b"item-id" if item_id.is_none() => item_id = Some(c.string(&el, x)?),
-            b"refund" if adjustment.is_none() => {
-                adjustment = Some(LineAdjustment::Refund(read_refund(c, &el, x)?))
-            }
-            b"return" if adjustment.is_none() => {
-                adjustment = Some(LineAdjustment::Return(read_return(c, &el, x)?))
-            }
+            b"refund" if adjustment.is_none() => adjustment = Some(LineAdjustment::Refund(read_refund(c, &el, x)?)),
+            b"return" if adjustment.is_none() => adjustment = Some(LineAdjustment::Return(read_return(c, &el, x)?)),
             _ => return Err(c.unexpected("sale-adjustment", &el)),
         }
     }
@@ -191,18 +170,12 @@ fn read_sale_adjustment<'a>(
     })
 }
 
-fn read_amount<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<AdjustmentAmount> {
+fn read_amount<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<AdjustmentAmount> {
     c.enter(element);
     let mut amount = None;
     while let Some(el) = c.next_child()? {
         match el.local_name() {
-            b"amount-in-dollars" if amount.is_none() => {
-                amount = Some(AdjustmentAmount::InDollars(c.decimal(&el, x)?))
-            }
+            b"amount-in-dollars" if amount.is_none() => amount = Some(AdjustmentAmount::InDollars(c.decimal(&el, x)?)),
             b"amount-in-percentage" if amount.is_none() => {
                 amount = Some(AdjustmentAmount::InPercentage(c.decimal(&el, x)?))
             }
@@ -217,12 +190,8 @@ fn read_memo<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> R
     let mut memo = Memo::default();
     while let Some(el) = c.next_child()? {
         match el.local_name() {
-            b"internal-memo" if memo.internal_memo.is_none() => {
-                memo.internal_memo = Some(c.string(&el, x)?)
-            }
-            b"external-memo" if memo.external_memo.is_none() => {
-                memo.external_memo = Some(c.string(&el, x)?)
-            }
+            b"internal-memo" if memo.internal_memo.is_none() => memo.internal_memo = Some(c.string(&el, x)?),
+            b"external-memo" if memo.external_memo.is_none() => memo.external_memo = Some(c.string(&el, x)?),
             _ => return Err(c.unexpected("memo", &el)),
         }
     }
@@ -239,9 +208,7 @@ fn read_refund<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
                 r.adjustment_unique_id = c.string(&el, x)?;
                 id = true;
             }
-            b"refund-amount" if r.refund_amount.is_none() => {
-                r.refund_amount = Some(read_amount(c, &el, x)?)
-            }
+            b"refund-amount" if r.refund_amount.is_none() => r.refund_amount = Some(read_amount(c, &el, x)?),
             b"refund-reason" if !reason => {
                 r.refund_reason = c.string(&el, x)?;
                 reason = true;
@@ -270,9 +237,7 @@ fn read_return<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
                 r.return_unique_id = c.string(&el, x)?;
                 id = true;
             }
-            b"return-amount" if r.return_amount.is_none() => {
-                r.return_amount = Some(read_amount(c, &el, x)?)
-            }
+            b"return-amount" if r.return_amount.is_none() => r.return_amount = Some(read_amount(c, &el, x)?),
             b"return-reason" if !reason => {
                 r.return_reason = c.string(&el, x)?;
                 reason = true;
@@ -286,11 +251,7 @@ fn read_return<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
             _ => return Err(c.unexpected("return", &el)),
         }
     }
-    for (present, name) in [
-        (id, "return-unique-id"),
-        (reason, "return-reason"),
-        (quantity, "quantity"),
-    ] {
+    for (present, name) in [(id, "return-unique-id"), (reason, "return-reason"), (quantity, "quantity")] {
         if !present {
             return Err(c.missing(element, name));
         }

@@ -48,9 +48,7 @@ impl ApiResponse {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != b"api-response" {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "an api-response".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "an api-response".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
@@ -64,25 +62,14 @@ impl ApiResponse {
             let free = outcome == ApiOutcome::Nothing;
             match el.local_name() {
                 b"deprecated" if deprecated.is_none() => deprecated = Some(c.date(&el, &mut x)?),
-                b"document-id" if free => {
-                    outcome = ApiOutcome::DocumentId(DocumentId(c.whole(&el, &mut x)?))
-                }
-                b"error-detail" if free => {
-                    outcome = ApiOutcome::ErrorDetail(c.string(&el, &mut x)?)
-                }
-                b"processing-message" if free => {
-                    outcome = ApiOutcome::ProcessingMessage(c.string(&el, &mut x)?)
-                }
+                b"document-id" if free => outcome = ApiOutcome::DocumentId(DocumentId(c.whole(&el, &mut x)?)),
+                b"error-detail" if free => outcome = ApiOutcome::ErrorDetail(c.string(&el, &mut x)?),
+                b"processing-message" if free => outcome = ApiOutcome::ProcessingMessage(c.string(&el, &mut x)?),
                 _ => c.unknown(&el, &mut x)?,
             }
         }
         c.finish()?;
-        Ok(ApiResponse {
-            namespace,
-            deprecated,
-            outcome,
-            unknown: x.unknown,
-        })
+        Ok(ApiResponse { namespace, deprecated, outcome, unknown: x.unknown })
     }
 }
 
@@ -107,14 +94,7 @@ pub fn classify_error_detail(text: &str) -> ErrorDetailKind {
     if lower.starts_with("no ") && lower.ends_with(" found") {
         return ErrorDetailKind::NothingFound;
     }
-    const AUTH_WORDS: [&str; 6] = [
-        "authoriz",
-        "authentic",
-        "signature",
-        "credential",
-        "seller id",
-        "sellerid",
-    ];
+    const AUTH_WORDS: [&str; 6] = ["authoriz", "authentic", "signature", "credential", "seller id", "sellerid"];
     if AUTH_WORDS.iter().any(|word| lower.contains(word)) {
         ErrorDetailKind::Authentication
     } else {
@@ -128,18 +108,9 @@ mod tests {
 
     #[test]
     fn error_texts_are_classified() {
-        assert_eq!(
-            classify_error_detail("No POs found"),
-            ErrorDetailKind::NothingFound
-        );
-        assert_eq!(
-            classify_error_detail(" no pos found\n"),
-            ErrorDetailKind::NothingFound
-        );
-        assert_eq!(
-            classify_error_detail("No cancellation requests found"),
-            ErrorDetailKind::NothingFound
-        );
+        assert_eq!(classify_error_detail("No POs found"), ErrorDetailKind::NothingFound);
+        assert_eq!(classify_error_detail(" no pos found\n"), ErrorDetailKind::NothingFound);
+        assert_eq!(classify_error_detail("No cancellation requests found"), ErrorDetailKind::NothingFound);
         for auth in [
             "Missing Authorization header in request",
             "Invalid signature",
@@ -147,22 +118,10 @@ mod tests {
             "Unknown seller id 1234",
             "sellerId does not match the credentials",
         ] {
-            assert_eq!(
-                classify_error_detail(auth),
-                ErrorDetailKind::Authentication,
-                "{auth}"
-            );
+            assert_eq!(classify_error_detail(auth), ErrorDetailKind::Authentication, "{auth}");
         }
-        for other in [
-            "Invalid XML: unexpected element",
-            "No POs found for this date",
-            "Internal error",
-        ] {
-            assert_eq!(
-                classify_error_detail(other),
-                ErrorDetailKind::Other,
-                "{other}"
-            );
+        for other in ["Invalid XML: unexpected element", "No POs found for this date", "Internal error"] {
+            assert_eq!(classify_error_detail(other), ErrorDetailKind::Other, "{other}");
         }
     }
 
@@ -171,14 +130,8 @@ mod tests {
         let xml = br#"<?xml version="1.0"?>
 <api-response xmlns="http://seller.marketplace.sears.com/shared/v1"><error-detail>No POs found</error-detail></api-response>"#;
         let response = ApiResponse::parse(xml).unwrap();
-        assert_eq!(
-            response.namespace.as_deref(),
-            Some("http://seller.marketplace.sears.com/shared/v1")
-        );
-        assert_eq!(
-            response.outcome,
-            ApiOutcome::ErrorDetail("No POs found".into())
-        );
+        assert_eq!(response.namespace.as_deref(), Some("http://seller.marketplace.sears.com/shared/v1"));
+        assert_eq!(response.outcome, ApiOutcome::ErrorDetail("No POs found".into()));
     }
 
     #[test]
@@ -193,9 +146,6 @@ mod tests {
     fn a_document_id_that_is_not_a_number_is_located() {
         let xml = b"<api-response>\n  <document-id>12a</document-id>\n</api-response>";
         let error = ApiResponse::parse(xml).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "line 2, column 3: <document-id> is not a whole number in range: '12a'"
-        );
+        assert_eq!(error.to_string(), "line 2, column 3: <document-id> is not a whole number in range: '12a'");
     }
 }

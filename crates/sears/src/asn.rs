@@ -96,21 +96,17 @@ impl ShipmentFeed {
             out.open("shipment");
             let h = &shipment.header;
             out.open("header");
-            let optional =
-                |out: &mut XmlOut, name: &str, value: &Option<String>, max: Option<usize>| {
-                    if let Some(value) = value {
-                        check.text(&format!("{at}/header[1]/{name}"), value, max)?;
-                        out.leaf(name, value);
-                    }
-                    Ok::<(), FeedError>(())
-                };
+            let optional = |out: &mut XmlOut, name: &str, value: &Option<String>, max: Option<usize>| {
+                if let Some(value) = value {
+                    check.text(&format!("{at}/header[1]/{name}"), value, max)?;
+                    out.leaf(name, value);
+                }
+                Ok::<(), FeedError>(())
+            };
             optional(&mut out, "asn-number", &h.asn_number, Some(20))?;
             check.po_number(&format!("{at}/header[1]/po-number"), &h.po_number)?;
             out.leaf("po-number", &h.po_number);
-            out.leaf(
-                "po-date",
-                &check.date(&format!("{at}/header[1]/po-date"), h.po_date)?,
-            );
+            out.leaf("po-date", &check.date(&format!("{at}/header[1]/po-date"), h.po_date)?);
             optional(&mut out, "po-time", &h.po_time, None)?;
             optional(&mut out, "unit", &h.unit, None)?;
             optional(&mut out, "site", &h.site, None)?;
@@ -118,10 +114,7 @@ impl ShipmentFeed {
             optional(&mut out, "location-id", &h.location_id, None)?;
             out.close("header");
             if shipment.details.is_empty() {
-                return Err(check.fail(
-                    &at,
-                    "has no package (detail); a shipment needs at least one",
-                ));
+                return Err(check.fail(&at, "has no package (detail); a shipment needs at least one"));
             }
             for (d, detail) in shipment.details.iter().enumerate() {
                 let at = format!("{at}/detail[{}]", d + 1);
@@ -130,27 +123,13 @@ impl ShipmentFeed {
                     check.text(&format!("{at}/tracking-number"), tracking, Some(45))?;
                     out.leaf("tracking-number", tracking);
                 }
-                out.leaf(
-                    "ship-date",
-                    &check.date(&format!("{at}/ship-date"), detail.ship_date)?,
-                );
-                check.text(
-                    &format!("{at}/shipping-carrier"),
-                    &detail.shipping_carrier,
-                    None,
-                )?;
+                out.leaf("ship-date", &check.date(&format!("{at}/ship-date"), detail.ship_date)?);
+                check.text(&format!("{at}/shipping-carrier"), &detail.shipping_carrier, None)?;
                 out.leaf("shipping-carrier", &detail.shipping_carrier);
-                check.text(
-                    &format!("{at}/shipping-method"),
-                    &detail.shipping_method,
-                    None,
-                )?;
+                check.text(&format!("{at}/shipping-method"), &detail.shipping_method, None)?;
                 out.leaf("shipping-method", &detail.shipping_method);
                 if detail.package_details.is_empty() {
-                    return Err(check.fail(
-                        &at,
-                        "has no package-detail; a package holds at least one line",
-                    ));
+                    return Err(check.fail(&at, "has no package-detail; a package holds at least one line"));
                 }
                 for (p, package) in detail.package_details.iter().enumerate() {
                     let at = format!("{at}/package-detail[{}]", p + 1);
@@ -177,16 +156,11 @@ impl ShipmentFeed {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != FEED.as_bytes() {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "a shipment-feed (ASN)".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "a shipment-feed (ASN)".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
-        let mut feed = ShipmentFeed {
-            namespace: c.default_namespace(&root),
-            ..ShipmentFeed::default()
-        };
+        let mut feed = ShipmentFeed { namespace: c.default_namespace(&root), ..ShipmentFeed::default() };
         c.enter(&root);
         while let Some(el) = c.next_child()? {
             match el.local_name() {
@@ -205,11 +179,7 @@ impl ShipmentFeed {
     }
 }
 
-fn read_shipment<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<Shipment> {
+fn read_shipment<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<Shipment> {
     c.enter(element);
     let mut shipment = Shipment::default();
     let mut have_header = false;
@@ -232,11 +202,7 @@ fn read_shipment<'a>(
     Ok(shipment)
 }
 
-fn read_header<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<ShipmentHeader> {
+fn read_header<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<ShipmentHeader> {
     c.enter(element);
     let mut h = ShipmentHeader::default();
     let (mut po_number, mut po_date) = (false, false);
@@ -268,19 +234,13 @@ fn read_header<'a>(
     Ok(h)
 }
 
-fn read_detail<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<ShipmentDetail> {
+fn read_detail<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<ShipmentDetail> {
     c.enter(element);
     let mut d = ShipmentDetail::default();
     let (mut ship_date, mut carrier, mut method) = (false, false, false);
     while let Some(el) = c.next_child()? {
         match el.local_name() {
-            b"tracking-number" if d.tracking_number.is_none() => {
-                d.tracking_number = Some(c.string(&el, x)?)
-            }
+            b"tracking-number" if d.tracking_number.is_none() => d.tracking_number = Some(c.string(&el, x)?),
             b"ship-date" if !ship_date => {
                 d.ship_date = c.date(&el, x)?;
                 ship_date = true;
@@ -314,11 +274,7 @@ fn read_detail<'a>(
                         _ => return Err(c.unexpected("package-detail", &child)),
                     }
                 }
-                for (present, name) in [
-                    (line, "line-number"),
-                    (item, "item-id"),
-                    (quantity, "quantity"),
-                ] {
+                for (present, name) in [(line, "line-number"), (item, "item-id"), (quantity, "quantity")] {
                     if !present {
                         return Err(c.missing(&el, name));
                     }
@@ -328,11 +284,7 @@ fn read_detail<'a>(
             _ => return Err(c.unexpected("detail", &el)),
         }
     }
-    for (present, name) in [
-        (ship_date, "ship-date"),
-        (carrier, "shipping-carrier"),
-        (method, "shipping-method"),
-    ] {
+    for (present, name) in [(ship_date, "ship-date"), (carrier, "shipping-carrier"), (method, "shipping-method")] {
         if !present {
             return Err(c.missing(element, name));
         }

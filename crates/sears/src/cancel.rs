@@ -140,10 +140,7 @@ impl OrderCancelFeed {
             out.open("header");
             check.po_number(&format!("{at}/header[1]/po-number"), &order.po_number)?;
             out.leaf("po-number", &order.po_number);
-            out.leaf(
-                "po-date",
-                &check.date(&format!("{at}/header[1]/po-date"), order.po_date)?,
-            );
+            out.leaf("po-date", &check.date(&format!("{at}/header[1]/po-date"), order.po_date)?);
             out.close("header");
             if order.details.is_empty() {
                 return Err(check.fail(&at, "has no detail; name at least one line to cancel"));
@@ -173,22 +170,15 @@ impl OrderCancelFeed {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != FEED.as_bytes() {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "an order-cancel-feed".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "an order-cancel-feed".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
-        let mut feed = OrderCancelFeed {
-            namespace: c.default_namespace(&root),
-            ..Default::default()
-        };
+        let mut feed = OrderCancelFeed { namespace: c.default_namespace(&root), ..Default::default() };
         c.enter(&root);
         while let Some(el) = c.next_child()? {
             match el.local_name() {
-                b"order-cancel" => feed
-                    .order_cancels
-                    .push(read_order_cancel(&mut c, &el, &mut x)?),
+                b"order-cancel" => feed.order_cancels.push(read_order_cancel(&mut c, &el, &mut x)?),
                 _ => return Err(c.unexpected(FEED, &el)),
             }
         }
@@ -200,11 +190,7 @@ impl OrderCancelFeed {
     }
 }
 
-fn read_order_cancel<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<OrderCancel> {
+fn read_order_cancel<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<OrderCancel> {
     c.enter(element);
     let mut order = OrderCancel::default();
     let mut have_header = false;
@@ -247,11 +233,7 @@ fn read_order_cancel<'a>(
     Ok(order)
 }
 
-fn read_detail<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<OrderCancelDetail> {
+fn read_detail<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<OrderCancelDetail> {
     c.enter(element);
     let (mut line_number, mut item_id, mut reason) = (None, None, None);
     while let Some(el) = c.next_child()? {
@@ -266,10 +248,8 @@ fn read_detail<'a>(
                         b"line-status" if !status_seen => {
                             let status = c.string(&child, x)?;
                             if status != CANCELED_LINE_STATUS {
-                                let kind = DecodeErrorKind::NotAllowed {
-                                    value: status,
-                                    allowed: CANCELED_LINE_STATUS.into(),
-                                };
+                                let kind =
+                                    DecodeErrorKind::NotAllowed { value: status, allowed: CANCELED_LINE_STATUS.into() };
                                 return Err(c.error(child.offset, Some("line-status"), kind));
                             }
                             status_seen = true;
@@ -277,10 +257,8 @@ fn read_detail<'a>(
                         b"cancel-reason" if reason.is_none() => {
                             let code = c.string(&child, x)?;
                             reason = Some(code.parse::<CancelReason>().map_err(|_| {
-                                let kind = DecodeErrorKind::NotAllowed {
-                                    value: code.clone(),
-                                    allowed: allowed_reasons(),
-                                };
+                                let kind =
+                                    DecodeErrorKind::NotAllowed { value: code.clone(), allowed: allowed_reasons() };
                                 c.error(child.offset, Some("cancel-reason"), kind)
                             })?);
                         }
@@ -298,11 +276,9 @@ fn read_detail<'a>(
         }
     }
     match (line_number, item_id, reason) {
-        (Some(line_number), Some(item_id), Some(cancel_reason)) => Ok(OrderCancelDetail {
-            line_number,
-            item_id,
-            cancel_reason,
-        }),
+        (Some(line_number), Some(item_id), Some(cancel_reason)) => {
+            Ok(OrderCancelDetail { line_number, item_id, cancel_reason })
+        }
         (None, _, _) => Err(c.missing(element, "line-number")),
         (_, None, _) => Err(c.missing(element, "item-id")),
         (_, _, None) => Err(c.missing(element, "cancel")),

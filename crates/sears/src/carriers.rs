@@ -33,14 +33,10 @@ impl ShippingCarriers {
     /// `Ground` (SPEC §5.3).
     pub fn allows(&self, carrier: &str, method: &str) -> bool {
         self.carriers.iter().any(|c| {
-            c.shipping_carrier
-                .as_deref()
-                .is_some_and(|code| code.eq_ignore_ascii_case(carrier))
-                && c.shipping_methods.iter().any(|m| {
-                    m.shipping_method
-                        .as_deref()
-                        .is_some_and(|name| name.eq_ignore_ascii_case(method))
-                })
+            c.shipping_carrier.as_deref().is_some_and(|code| code.eq_ignore_ascii_case(carrier))
+                && c.shipping_methods
+                    .iter()
+                    .any(|m| m.shipping_method.as_deref().is_some_and(|name| name.eq_ignore_ascii_case(method)))
         })
     }
 
@@ -48,24 +44,17 @@ impl ShippingCarriers {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != b"shipping-carriers" {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "a shipping-carriers list".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "a shipping-carriers list".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
-        let mut list = ShippingCarriers {
-            namespace: c.default_namespace(&root),
-            ..Default::default()
-        };
+        let mut list = ShippingCarriers { namespace: c.default_namespace(&root), ..Default::default() };
         c.attributes(&root, At::Origin, [], &mut x)?;
         c.enter(&root);
         c.set_path_origin();
         while let Some(el) = c.next_child()? {
             match el.local_name() {
-                b"shipping-carrier-details" => {
-                    list.carriers.push(read_carrier(&mut c, &el, &mut x)?)
-                }
+                b"shipping-carrier-details" => list.carriers.push(read_carrier(&mut c, &el, &mut x)?),
                 _ => c.unknown(&el, &mut x)?,
             }
         }
@@ -75,19 +64,13 @@ impl ShippingCarriers {
     }
 }
 
-fn read_carrier<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<ShippingCarrierDetails> {
+fn read_carrier<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<ShippingCarrierDetails> {
     c.enter(element);
     let mut d = ShippingCarrierDetails::default();
     let mut have_methods = false;
     while let Some(el) = c.next_child()? {
         match el.local_name() {
-            b"shipping-carrier" if d.shipping_carrier.is_none() => {
-                d.shipping_carrier = Some(c.string(&el, x)?)
-            }
+            b"shipping-carrier" if d.shipping_carrier.is_none() => d.shipping_carrier = Some(c.string(&el, x)?),
             b"shipping-carrier-description" if d.shipping_carrier_description.is_none() => {
                 d.shipping_carrier_description = Some(c.string(&el, x)?)
             }
@@ -106,9 +89,7 @@ fn read_carrier<'a>(
                             b"shipping-method" if m.shipping_method.is_none() => {
                                 m.shipping_method = Some(c.string(&el, x)?)
                             }
-                            b"shipping-method-description"
-                                if m.shipping_method_description.is_none() =>
-                            {
+                            b"shipping-method-description" if m.shipping_method_description.is_none() => {
                                 m.shipping_method_description = Some(c.string(&el, x)?)
                             }
                             _ => c.unknown(&el, x)?,

@@ -17,9 +17,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use url::Url;
 
-use crate::api_response::{
-    ApiOutcome, ApiResponse, DocumentId, ErrorDetailKind, classify_error_detail,
-};
+use crate::api_response::{ApiOutcome, ApiResponse, DocumentId, ErrorDetailKind, classify_error_detail};
 use crate::asn::ShipmentFeed;
 use crate::cancel::OrderCancelFeed;
 use crate::carriers::ShippingCarriers;
@@ -63,11 +61,7 @@ impl EndpointKind {
     }
 
     fn method(self) -> Method {
-        if self.is_write() {
-            Method::PUT
-        } else {
-            Method::GET
-        }
+        if self.is_write() { Method::PUT } else { Method::GET }
     }
 }
 
@@ -139,10 +133,7 @@ impl Default for SearsConfig {
             connect_timeout: Duration::from_secs(10),
             versions: ApiVersions::default(),
             signature_backdate: SignedDuration::from_secs(60),
-            user_agent: format!(
-                "Wharf/{} (Sears Marketplace client)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            user_agent: format!("Wharf/{} (Sears Marketplace client)", env!("CARGO_PKG_VERSION")),
         }
     }
 }
@@ -153,16 +144,9 @@ pub enum PoQuery {
     /// e.g. `New`, `Open`, `Closed`.
     Status(String),
     /// PO dates (US Central) from `from` to `to` inclusive, optionally of one status.
-    Dates {
-        from: Date,
-        to: Date,
-        status: Option<String>,
-    },
+    Dates { from: Date, to: Date, status: Option<String> },
     /// One PO number (optionally with its date, since numbers repeat over time).
-    PoNumber {
-        po_number: String,
-        po_date: Option<Date>,
-    },
+    PoNumber { po_number: String, po_date: Option<Date> },
 }
 
 /// Filters of the cancellation- and return-request exports.
@@ -185,11 +169,7 @@ pub struct SearsClient {
 
 impl SearsClient {
     /// A client with the system clock.
-    pub fn new(
-        config: SearsConfig,
-        credentials: Credentials,
-        limiter: RateLimiter,
-    ) -> Result<Self, SearsError> {
+    pub fn new(config: SearsConfig, credentials: Credentials, limiter: RateLimiter) -> Result<Self, SearsError> {
         Self::with_clock(config, credentials, limiter, Arc::new(SystemClock))
     }
 
@@ -206,14 +186,9 @@ impl SearsClient {
                     .into(),
             });
         }
-        if config.base_url.cannot_be_a_base()
-            || !matches!(config.base_url.scheme(), "http" | "https")
-        {
+        if config.base_url.cannot_be_a_base() || !matches!(config.base_url.scheme(), "http" | "https") {
             return Err(SearsError::Configuration {
-                problem: format!(
-                    "the Sears base URL '{}' is not an http(s) URL",
-                    config.base_url
-                ),
+                problem: format!("the Sears base URL '{}' is not an http(s) URL", config.base_url),
             });
         }
         let http = reqwest::Client::builder()
@@ -221,24 +196,13 @@ impl SearsClient {
             .connect_timeout(config.connect_timeout)
             .user_agent(config.user_agent.clone())
             .build()
-            .map_err(|e| SearsError::Configuration {
-                problem: format!("cannot build the HTTP client: {e}"),
-            })?;
-        Ok(SearsClient {
-            http,
-            config: Arc::new(config),
-            credentials,
-            limiter,
-            clock,
-        })
+            .map_err(|e| SearsError::Configuration { problem: format!("cannot build the HTTP client: {e}") })?;
+        Ok(SearsClient { http, config: Arc::new(config), credentials, limiter, clock })
     }
 
     /// Another store's client sharing this one's connections, configuration, limiter and clock.
     pub fn for_credentials(&self, credentials: Credentials) -> SearsClient {
-        SearsClient {
-            credentials,
-            ..self.clone()
-        }
+        SearsClient { credentials, ..self.clone() }
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -300,47 +264,21 @@ impl SearsClient {
             }
         }
         let endpoint = self.endpoint(EndpointKind::PurchaseOrders);
-        let body = self
-            .exchange(&endpoint, &endpoint.path, &params, None)
-            .await?;
-        self.read_export(
-            &endpoint,
-            body,
-            "po-response",
-            Some(PoResponse::default),
-            PoResponse::parse,
-        )
+        let body = self.exchange(&endpoint, &endpoint.path, &params, None).await?;
+        self.read_export(&endpoint, body, "po-response", Some(PoResponse::default), PoResponse::parse)
     }
 
     pub async fn purchase_orders_by_status(&self, status: &str) -> Result<PoResponse, SearsError> {
-        self.purchase_orders(&PoQuery::Status(status.to_owned()))
-            .await
+        self.purchase_orders(&PoQuery::Status(status.to_owned())).await
     }
 
     /// Orders dated `from` to `to` (US Central dates, inclusive).
-    pub async fn purchase_orders_between(
-        &self,
-        from: Date,
-        to: Date,
-    ) -> Result<PoResponse, SearsError> {
-        self.purchase_orders(&PoQuery::Dates {
-            from,
-            to,
-            status: None,
-        })
-        .await
+    pub async fn purchase_orders_between(&self, from: Date, to: Date) -> Result<PoResponse, SearsError> {
+        self.purchase_orders(&PoQuery::Dates { from, to, status: None }).await
     }
 
-    pub async fn purchase_order(
-        &self,
-        po_number: &str,
-        po_date: Option<Date>,
-    ) -> Result<PoResponse, SearsError> {
-        self.purchase_orders(&PoQuery::PoNumber {
-            po_number: po_number.to_owned(),
-            po_date,
-        })
-        .await
+    pub async fn purchase_order(&self, po_number: &str, po_date: Option<Date>) -> Result<PoResponse, SearsError> {
+        self.purchase_orders(&PoQuery::PoNumber { po_number: po_number.to_owned(), po_date }).await
     }
 
     /// Sends an ASN feed; returns the document id to poll the processing report with. NOT idempotent:
@@ -352,92 +290,56 @@ impl SearsClient {
     }
 
     /// Sends a line-cancel feed (counts against the order-updates limit). NOT idempotent.
-    pub async fn send_order_cancel(
-        &self,
-        feed: &OrderCancelFeed,
-    ) -> Result<DocumentId, SearsError> {
+    pub async fn send_order_cancel(&self, feed: &OrderCancelFeed) -> Result<DocumentId, SearsError> {
         let xml = feed.to_xml_version(self.config.versions.order_cancel)?;
         let endpoint = self.endpoint(EndpointKind::OrderCancel);
         self.put_feed(&endpoint, xml).await
     }
 
     /// The processing report of a feed; `In Process` until Sears has processed it.
-    pub async fn processing_report(
-        &self,
-        document_id: DocumentId,
-    ) -> Result<ProcessingReport, SearsError> {
+    pub async fn processing_report(&self, document_id: DocumentId) -> Result<ProcessingReport, SearsError> {
         let endpoint = self.endpoint(EndpointKind::ProcessingReport);
         let path = format!("{}/{document_id}", endpoint.path);
         let body = self.exchange(&endpoint, &path, &[], None).await?;
         // A report has no empty form: `No ... found` there is an error.
-        self.read_export(&endpoint, body, "processing-report", None, |body| {
-            ProcessingReport::parse(body)
-        })
+        self.read_export(&endpoint, body, "processing-report", None, |body| ProcessingReport::parse(body))
     }
 
     /// The marketplace's carriers and methods (the codes an ASN may use).
     pub async fn shipping_carriers(&self) -> Result<ShippingCarriers, SearsError> {
         let endpoint = self.endpoint(EndpointKind::ShippingCarriers);
         let body = self.exchange(&endpoint, &endpoint.path, &[], None).await?;
-        self.read_export(&endpoint, body, "shipping-carriers", None, |body| {
-            ShippingCarriers::parse(body)
-        })
+        self.read_export(&endpoint, body, "shipping-carriers", None, |body| ShippingCarriers::parse(body))
     }
 
     /// Buyers' requests to cancel lines. A `No ... found` answer is an empty feed.
-    pub async fn cancellation_requests(
-        &self,
-        query: &RequestQuery,
-    ) -> Result<OrderCancelRequestFeed, SearsError> {
+    pub async fn cancellation_requests(&self, query: &RequestQuery) -> Result<OrderCancelRequestFeed, SearsError> {
         let endpoint = self.endpoint(EndpointKind::CancellationRequests);
         let params = request_params(query)?;
-        let body = self
-            .exchange(&endpoint, &endpoint.path, &params, None)
-            .await?;
+        let body = self.exchange(&endpoint, &endpoint.path, &params, None).await?;
         let empty = Some(OrderCancelRequestFeed::default as fn() -> OrderCancelRequestFeed);
-        self.read_export(
-            &endpoint,
-            body,
-            "order-cancel-request-feed",
-            empty,
-            |body| OrderCancelRequestFeed::parse(body),
-        )
+        self.read_export(&endpoint, body, "order-cancel-request-feed", empty, |body| {
+            OrderCancelRequestFeed::parse(body)
+        })
     }
 
     /// Buyers' return requests. A `No ... found` answer is an empty feed.
-    pub async fn return_requests(
-        &self,
-        query: &RequestQuery,
-    ) -> Result<OrderReturnsRequestFeed, SearsError> {
+    pub async fn return_requests(&self, query: &RequestQuery) -> Result<OrderReturnsRequestFeed, SearsError> {
         let endpoint = self.endpoint(EndpointKind::ReturnRequests);
         let params = request_params(query)?;
-        let body = self
-            .exchange(&endpoint, &endpoint.path, &params, None)
-            .await?;
+        let body = self.exchange(&endpoint, &endpoint.path, &params, None).await?;
         let empty = Some(OrderReturnsRequestFeed::default as fn() -> OrderReturnsRequestFeed);
-        self.read_export(
-            &endpoint,
-            body,
-            "order-returns-request-feed",
-            empty,
-            |body| OrderReturnsRequestFeed::parse(body),
-        )
+        self.read_export(&endpoint, body, "order-returns-request-feed", empty, |body| {
+            OrderReturnsRequestFeed::parse(body)
+        })
     }
 
     async fn put_feed(&self, endpoint: &Endpoint, xml: String) -> Result<DocumentId, SearsError> {
-        let body = self
-            .exchange(endpoint, &endpoint.path, &[], Some(xml))
-            .await?;
-        let malformed = |error: DecodeError| SearsError::MalformedXml {
-            endpoint: endpoint.clone(),
-            error,
-        };
+        let body = self.exchange(endpoint, &endpoint.path, &[], Some(xml)).await?;
+        let malformed = |error: DecodeError| SearsError::MalformedXml { endpoint: endpoint.clone(), error };
         let root = root_element(&body).map_err(malformed)?;
         if root != "api-response" {
-            return Err(SearsError::UnexpectedDocument {
-                endpoint: endpoint.clone(),
-                found: root,
-            });
+            return Err(SearsError::UnexpectedDocument { endpoint: endpoint.clone(), found: root });
         }
         let response = ApiResponse::parse(&body).map_err(malformed)?;
         match response.outcome {
@@ -454,14 +356,10 @@ impl SearsClient {
 
     fn error_detail(&self, endpoint: &Endpoint, message: String) -> SearsError {
         match classify_error_detail(&message) {
-            ErrorDetailKind::Authentication => SearsError::Authentication {
-                endpoint: endpoint.clone(),
-                message,
-            },
-            ErrorDetailKind::NothingFound | ErrorDetailKind::Other => SearsError::Rejected {
-                endpoint: endpoint.clone(),
-                message,
-            },
+            ErrorDetailKind::Authentication => SearsError::Authentication { endpoint: endpoint.clone(), message },
+            ErrorDetailKind::NothingFound | ErrorDetailKind::Other => {
+                SearsError::Rejected { endpoint: endpoint.clone(), message }
+            }
         }
     }
 
@@ -475,36 +373,24 @@ impl SearsClient {
         empty: Option<fn() -> T>,
         parse: impl FnOnce(&Bytes) -> Result<T, DecodeError>,
     ) -> Result<T, SearsError> {
-        let malformed = |error: DecodeError| SearsError::MalformedXml {
-            endpoint: endpoint.clone(),
-            error,
-        };
+        let malformed = |error: DecodeError| SearsError::MalformedXml { endpoint: endpoint.clone(), error };
         let root = root_element(&body).map_err(malformed)?;
         if root == "api-response" {
             let response = ApiResponse::parse(&body).map_err(malformed)?;
             return match response.outcome {
-                ApiOutcome::ErrorDetail(message) => {
-                    match (classify_error_detail(&message), empty) {
-                        (ErrorDetailKind::NothingFound, Some(empty)) => Ok(empty()),
-                        _ => Err(self.error_detail(endpoint, message)),
-                    }
-                }
+                ApiOutcome::ErrorDetail(message) => match (classify_error_detail(&message), empty) {
+                    (ErrorDetailKind::NothingFound, Some(empty)) => Ok(empty()),
+                    _ => Err(self.error_detail(endpoint, message)),
+                },
                 ApiOutcome::ProcessingMessage(message) => Err(self.error_detail(endpoint, message)),
                 ApiOutcome::DocumentId(_) | ApiOutcome::Nothing => {
-                    Err(SearsError::UnexpectedDocument {
-                        endpoint: endpoint.clone(),
-                        found: root,
-                    })
+                    Err(SearsError::UnexpectedDocument { endpoint: endpoint.clone(), found: root })
                 }
             };
         }
-        let single_order =
-            endpoint.kind == EndpointKind::PurchaseOrders && root == "purchase-order";
+        let single_order = endpoint.kind == EndpointKind::PurchaseOrders && root == "purchase-order";
         if root != expected_root && !single_order {
-            return Err(SearsError::UnexpectedDocument {
-                endpoint: endpoint.clone(),
-                found: root,
-            });
+            return Err(SearsError::UnexpectedDocument { endpoint: endpoint.clone(), found: root });
         }
         parse(&body).map_err(malformed)
     }
@@ -522,9 +408,7 @@ impl SearsClient {
             .config
             .base_url
             .join(&format!("/SellerPortal/api/{path}"))
-            .map_err(|e| SearsError::Configuration {
-                problem: format!("cannot build the Sears URL: {e}"),
-            })?;
+            .map_err(|e| SearsError::Configuration { problem: format!("cannot build the Sears URL: {e}") })?;
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("sellerId", self.credentials.seller_id());
@@ -532,37 +416,18 @@ impl SearsClient {
                 query.append_pair(name, value);
             }
         }
-        let signed_at = self
-            .clock
-            .now()
-            .saturating_sub(self.config.signature_backdate)
-            .unwrap_or(Timestamp::MIN);
-        let mut authorization = HeaderValue::from_str(
-            &sign(&self.credentials, signed_at).header_value(),
-        )
-        .map_err(|e| SearsError::Configuration {
-            problem: format!("the credentials cannot form a header: {e}"),
-        })?;
+        let signed_at = self.clock.now().saturating_sub(self.config.signature_backdate).unwrap_or(Timestamp::MIN);
+        let mut authorization = HeaderValue::from_str(&sign(&self.credentials, signed_at).header_value())
+            .map_err(|e| SearsError::Configuration { problem: format!("the credentials cannot form a header: {e}") })?;
         authorization.set_sensitive(true);
-        let mut request = self
-            .http
-            .request(endpoint.kind.method(), url)
-            .header(AUTHORIZATION, authorization);
+        let mut request = self.http.request(endpoint.kind.method(), url).header(AUTHORIZATION, authorization);
         if let Some(body) = body {
-            request = request
-                .header(CONTENT_TYPE, "application/xml;charset=UTF-8")
-                .body(body);
+            request = request.header(CONTENT_TYPE, "application/xml;charset=UTF-8").body(body);
         }
         let started = std::time::Instant::now();
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(endpoint, e))?;
+        let response = request.send().await.map_err(|e| self.transport_error(endpoint, e))?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(endpoint, e))?;
+        let body = response.bytes().await.map_err(|e| self.transport_error(endpoint, e))?;
         tracing::debug!(
             endpoint = %endpoint,
             seller_id = self.credentials.seller_id(),
@@ -575,35 +440,24 @@ impl SearsClient {
     }
 
     async fn admit(&self, endpoint: &Endpoint) -> Result<(), SearsError> {
-        let unavailable =
-            |e: crate::limits::RateLimitStateError| SearsError::LimiterUnavailable { detail: e.0 };
+        let unavailable = |e: crate::limits::RateLimitStateError| SearsError::LimiterUnavailable { detail: e.0 };
         let seller = self.credentials.seller_id();
         let kind = endpoint.kind.call_kind();
         let mut slept = false;
         loop {
             let now = self.clock.now();
-            match self
-                .limiter
-                .admit(now, seller, kind)
-                .await
-                .map_err(unavailable)?
-            {
+            match self.limiter.admit(now, seller, kind).await.map_err(unavailable)? {
                 Admission::Granted => return Ok(()),
                 Admission::Wait { until, reason } => {
                     let wait = now.duration_until(until);
                     let short = reason == RateLimitReason::RequestsPerMinute
-                        && Duration::try_from(wait)
-                            .is_ok_and(|wait| wait <= self.limiter.limits().max_inline_wait);
+                        && Duration::try_from(wait).is_ok_and(|wait| wait <= self.limiter.limits().max_inline_wait);
                     if short && !slept {
                         slept = true;
                         tokio::time::sleep(Duration::try_from(wait).unwrap_or_default()).await;
                         continue;
                     }
-                    return Err(SearsError::RateLimited {
-                        endpoint: endpoint.clone(),
-                        reason,
-                        retry_at: until,
-                    });
+                    return Err(SearsError::RateLimited { endpoint: endpoint.clone(), reason, retry_at: until });
                 }
             }
         }
@@ -611,34 +465,16 @@ impl SearsClient {
 
     fn transport_error(&self, endpoint: &Endpoint, error: reqwest::Error) -> SearsError {
         if error.is_connect() {
-            SearsError::Connection {
-                endpoint: endpoint.clone(),
-                request_sent: false,
-                detail: error_chain(&error),
-            }
+            SearsError::Connection { endpoint: endpoint.clone(), request_sent: false, detail: error_chain(&error) }
         } else if error.is_timeout() {
-            SearsError::Timeout {
-                endpoint: endpoint.clone(),
-                timeout: self.config.timeout,
-            }
+            SearsError::Timeout { endpoint: endpoint.clone(), timeout: self.config.timeout }
         } else {
-            SearsError::Connection {
-                endpoint: endpoint.clone(),
-                request_sent: true,
-                detail: error_chain(&error),
-            }
+            SearsError::Connection { endpoint: endpoint.clone(), request_sent: true, detail: error_chain(&error) }
         }
     }
 
-    async fn check_http(
-        &self,
-        endpoint: &Endpoint,
-        status: StatusCode,
-        body: Bytes,
-    ) -> Result<Bytes, SearsError> {
-        if status == StatusCode::FORBIDDEN
-            && trim_ascii(&body).eq_ignore_ascii_case(b"rate limited")
-        {
+    async fn check_http(&self, endpoint: &Endpoint, status: StatusCode, body: Bytes) -> Result<Bytes, SearsError> {
+        if status == StatusCode::FORBIDDEN && trim_ascii(&body).eq_ignore_ascii_case(b"rate limited") {
             let retry_at = self
                 .limiter
                 .sears_throttled(self.clock.now())
@@ -652,19 +488,11 @@ impl SearsClient {
             });
         }
         if let Some(detail) = html_page(&body) {
-            return Err(SearsError::Outage {
-                endpoint: endpoint.clone(),
-                status: status.as_u16(),
-                detail,
-            });
+            return Err(SearsError::Outage { endpoint: endpoint.clone(), status: status.as_u16(), detail });
         }
         if !status.is_success() {
             // Sears puts errors in api-response documents; some may come with an error status.
-            if let Ok(ApiResponse {
-                outcome: ApiOutcome::ErrorDetail(message),
-                ..
-            }) = ApiResponse::parse(&body)
-            {
+            if let Ok(ApiResponse { outcome: ApiOutcome::ErrorDetail(message), .. }) = ApiResponse::parse(&body) {
                 return Err(self.error_detail(endpoint, message));
             }
             return Err(SearsError::UnexpectedStatus {
@@ -729,24 +557,16 @@ fn html_page(body: &[u8]) -> Option<String> {
     let head = &body[..body.len().min(2048)];
     let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
     let start = lower.trim_start_matches('\u{feff}').trim_start();
-    let is_html = start.starts_with("<!doctype html")
-        || start.starts_with("<html")
-        || lower.contains("<html");
+    let is_html = start.starts_with("<!doctype html") || start.starts_with("<html") || lower.contains("<html");
     if !is_html {
         return None;
     }
     let original = String::from_utf8_lossy(head);
     let title = lower.find("<title>").and_then(|open| {
         let from = open + "<title>".len();
-        lower[from..]
-            .find("</title>")
-            .map(|close| original[from..from + close].trim().to_owned())
+        lower[from..].find("</title>").map(|close| original[from..from + close].trim().to_owned())
     });
-    Some(
-        title
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| snippet(body)),
-    )
+    Some(title.filter(|t| !t.is_empty()).unwrap_or_else(|| snippet(body)))
 }
 
 #[cfg(test)]
@@ -757,28 +577,16 @@ mod tests {
     fn outage_pages_are_recognised_by_their_title() {
         let page = b"<!DOCTYPE html>\n<html><head><title>Sears Server Error</title></head><body>Oops</body></html>";
         assert_eq!(html_page(page).as_deref(), Some("Sears Server Error"));
-        assert_eq!(
-            html_page(b"<HTML><BODY>down</BODY></HTML>").as_deref(),
-            Some("<HTML><BODY>down</BODY></HTML>")
-        );
-        assert_eq!(
-            html_page(b"<api-response><error-detail>x</error-detail></api-response>"),
-            None
-        );
+        assert_eq!(html_page(b"<HTML><BODY>down</BODY></HTML>").as_deref(), Some("<HTML><BODY>down</BODY></HTML>"));
+        assert_eq!(html_page(b"<api-response><error-detail>x</error-detail></api-response>"), None);
     }
 
     #[test]
     fn endpoints_name_method_and_versioned_path() {
-        let endpoint = Endpoint {
-            kind: EndpointKind::Asn,
-            path: "oms/asn/v7".into(),
-        };
+        let endpoint = Endpoint { kind: EndpointKind::Asn, path: "oms/asn/v7".into() };
         assert_eq!(endpoint.to_string(), "PUT oms/asn/v7");
         assert!(endpoint.is_write());
-        let endpoint = Endpoint {
-            kind: EndpointKind::PurchaseOrders,
-            path: "oms/purchaseorder/v19".into(),
-        };
+        let endpoint = Endpoint { kind: EndpointKind::PurchaseOrders, path: "oms/purchaseorder/v19".into() };
         assert_eq!(endpoint.to_string(), "GET oms/purchaseorder/v19");
     }
 }

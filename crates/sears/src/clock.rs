@@ -27,32 +27,21 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(now: Timestamp) -> Self {
-        ManualClock {
-            now: Mutex::new(now),
-        }
+        ManualClock { now: Mutex::new(now) }
     }
 
     pub fn set(&self, now: Timestamp) {
-        *self
-            .now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = now;
+        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = now;
     }
 
     pub fn advance(&self, by: SignedDuration) {
-        let mut now = self
-            .now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now = self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *now = now.saturating_add(by).unwrap_or(*now);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        *self
-            .now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

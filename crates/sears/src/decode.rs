@@ -69,25 +69,16 @@ pub fn decode_document(bytes: &[u8]) -> Result<Document, DecodeError> {
         "order-cancel-feed" => Document::OrderCancelFeed(OrderCancelFeed::parse(bytes)?),
         "processing-report" => Document::ProcessingReport(ProcessingReport::parse(bytes)?),
         "shipping-carriers" => Document::ShippingCarriers(ShippingCarriers::parse(bytes)?),
-        "order-cancel-request-feed" => {
-            Document::OrderCancelRequestFeed(OrderCancelRequestFeed::parse(bytes)?)
-        }
-        "order-returns-request-feed" => {
-            Document::OrderReturnsRequestFeed(OrderReturnsRequestFeed::parse(bytes)?)
-        }
-        "order-adjustment-feed" => {
-            Document::OrderAdjustmentFeed(OrderAdjustmentFeed::parse(bytes)?)
-        }
+        "order-cancel-request-feed" => Document::OrderCancelRequestFeed(OrderCancelRequestFeed::parse(bytes)?),
+        "order-returns-request-feed" => Document::OrderReturnsRequestFeed(OrderReturnsRequestFeed::parse(bytes)?),
+        "order-adjustment-feed" => Document::OrderAdjustmentFeed(OrderAdjustmentFeed::parse(bytes)?),
         "inventory-feed" => Document::InventoryFeed(InventoryFeed::parse(bytes)?),
         "inventory" => Document::InventoryExport(InventoryExport::parse(bytes)?),
         _ => {
             let mut cursor = Cursor::new(bytes);
             let element = cursor.root()?;
             let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: format!(
-                    "a Sears document Wharf reads (root one of: {})",
-                    KNOWN_ROOTS.join(", ")
-                ),
+                expected: format!("a Sears document Wharf reads (root one of: {})", KNOWN_ROOTS.join(", ")),
             };
             return Err(cursor.error(element.offset, Some(element.name()), kind));
         }

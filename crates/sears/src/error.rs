@@ -52,9 +52,7 @@ impl DecodeError {
 pub enum DecodeErrorKind {
     #[error("is not well-formed XML: {0}")]
     NotWellFormed(String),
-    #[error(
-        "uses the entity '&{0};', which XML does not predefine and Sears documents never declare"
-    )]
+    #[error("uses the entity '&{0};', which XML does not predefine and Sears documents never declare")]
     UnknownEntity(String),
     #[error("is empty: there is no XML element in the document")]
     Empty,
@@ -128,45 +126,25 @@ pub enum SearsError {
     Rejected { endpoint: Endpoint, message: String },
 
     /// Wharf's limiter or Sears itself (HTTP 403 `rate limited`) says to wait.
-    #[error(
-        "{endpoint} not sent: {reason}; it can be sent again from {retry_at}, Wharf schedules that itself"
-    )]
-    RateLimited {
-        endpoint: Endpoint,
-        reason: RateLimitReason,
-        retry_at: Timestamp,
-    },
+    #[error("{endpoint} not sent: {reason}; it can be sent again from {retry_at}, Wharf schedules that itself")]
+    RateLimited { endpoint: Endpoint, reason: RateLimitReason, retry_at: Timestamp },
 
     /// Sears served its HTML error page (`Sears Server Error`) or another HTML page.
     #[error(
         "Sears is having an outage ({endpoint} answered HTTP {status} with an HTML page: \"{detail}\"); \
          {}", outcome_advice(.endpoint)
     )]
-    Outage {
-        endpoint: Endpoint,
-        status: u16,
-        detail: String,
-    },
+    Outage { endpoint: Endpoint, status: u16, detail: String },
 
     #[error("Sears did not answer {endpoint} within {timeout:?}; {}", outcome_advice(.endpoint))]
-    Timeout {
-        endpoint: Endpoint,
-        timeout: Duration,
-    },
+    Timeout { endpoint: Endpoint, timeout: Duration },
 
     #[error("could not reach Sears for {endpoint}: {detail}; {}", connection_advice(.endpoint, *.request_sent))]
-    Connection {
-        endpoint: Endpoint,
-        request_sent: bool,
-        detail: String,
-    },
+    Connection { endpoint: Endpoint, request_sent: bool, detail: String },
 
     /// The response body is not well-formed XML or not the document expected.
     #[error("Sears's answer to {endpoint} could not be read ({error}); {}", outcome_advice(.endpoint))]
-    MalformedXml {
-        endpoint: Endpoint,
-        error: DecodeError,
-    },
+    MalformedXml { endpoint: Endpoint, error: DecodeError },
 
     /// Sears answered with a document of another kind than the endpoint returns.
     #[error(
@@ -179,11 +157,7 @@ pub enum SearsError {
         "Sears answered {endpoint} with HTTP {status} and an unexpected body: \"{body}\"; {}",
         status_advice(.endpoint, *.status)
     )]
-    UnexpectedStatus {
-        endpoint: Endpoint,
-        status: u16,
-        body: String,
-    },
+    UnexpectedStatus { endpoint: Endpoint, status: u16, body: String },
 
     #[error(transparent)]
     InvalidFeed(#[from] FeedError),
@@ -192,9 +166,7 @@ pub enum SearsError {
     InvalidRequest { problem: String },
 
     /// The shared rate-limit state (e.g. the database) could not be consulted; nothing was sent.
-    #[error(
-        "the Sears rate limiter is unavailable ({detail}); nothing was sent, try again shortly"
-    )]
+    #[error("the Sears rate limiter is unavailable ({detail}); nothing was sent, try again shortly")]
     LimiterUnavailable { detail: String },
 
     #[error("the Sears client is misconfigured: {problem}")]
@@ -236,14 +208,8 @@ impl SearsError {
             SearsError::Outage { endpoint, .. }
             | SearsError::Timeout { endpoint, .. }
             | SearsError::MalformedXml { endpoint, .. } => !endpoint.is_write(),
-            SearsError::Connection {
-                endpoint,
-                request_sent,
-                ..
-            } => !request_sent || !endpoint.is_write(),
-            SearsError::UnexpectedStatus {
-                endpoint, status, ..
-            } => *status >= 500 && !endpoint.is_write(),
+            SearsError::Connection { endpoint, request_sent, .. } => !request_sent || !endpoint.is_write(),
+            SearsError::UnexpectedStatus { endpoint, status, .. } => *status >= 500 && !endpoint.is_write(),
             SearsError::Authentication { .. }
             | SearsError::Rejected { .. }
             | SearsError::UnexpectedDocument { .. }
@@ -260,14 +226,8 @@ impl SearsError {
             SearsError::Outage { endpoint, .. }
             | SearsError::Timeout { endpoint, .. }
             | SearsError::MalformedXml { endpoint, .. } => endpoint.is_write(),
-            SearsError::Connection {
-                endpoint,
-                request_sent,
-                ..
-            } => *request_sent && endpoint.is_write(),
-            SearsError::UnexpectedStatus {
-                endpoint, status, ..
-            } => *status >= 500 && endpoint.is_write(),
+            SearsError::Connection { endpoint, request_sent, .. } => *request_sent && endpoint.is_write(),
+            SearsError::UnexpectedStatus { endpoint, status, .. } => *status >= 500 && endpoint.is_write(),
             _ => false,
         }
     }

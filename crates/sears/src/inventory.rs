@@ -62,32 +62,13 @@ fn signed<'a>(c: &mut Cursor<'a>, el: &Element<'a>, x: &mut Extras) -> Result<i6
         None => (false, text.as_ref()),
     };
     match crate::lexical::unsigned::<i64>(digits) {
-        Some(parsed) => Ok(if negative {
-            -parsed.value
-        } else {
-            parsed.value
-        }),
-        None => Err(c.error(
-            el.offset,
-            Some(el.name()),
-            DecodeErrorKind::NotAWholeNumber(text.into_owned()),
-        )),
+        Some(parsed) => Ok(if negative { -parsed.value } else { parsed.value }),
+        None => Err(c.error(el.offset, Some(el.name()), DecodeErrorKind::NotAWholeNumber(text.into_owned()))),
     }
 }
 
-fn required_attribute(
-    c: &Cursor<'_>,
-    el: &Element<'_>,
-    value: Option<String>,
-    name: &str,
-) -> Result<String> {
-    value.ok_or_else(|| {
-        c.error(
-            el.offset,
-            Some(el.name()),
-            DecodeErrorKind::MissingAttribute(name.into()),
-        )
-    })
+fn required_attribute(c: &Cursor<'_>, el: &Element<'_>, value: Option<String>, name: &str) -> Result<String> {
+    value.ok_or_else(|| c.error(el.offset, Some(el.name()), DecodeErrorKind::MissingAttribute(name.into())))
 }
 
 impl InventoryFeed {
@@ -95,16 +76,11 @@ impl InventoryFeed {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != b"inventory-feed" {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "an inventory-feed".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "an inventory-feed".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
-        let mut feed = InventoryFeed {
-            namespace: c.default_namespace(&root),
-            ..Default::default()
-        };
+        let mut feed = InventoryFeed { namespace: c.default_namespace(&root), ..Default::default() };
         c.enter(&root);
         while let Some(group) = c.next_child()? {
             if group.local_name() != b"fbm-inventory" {
@@ -153,18 +129,12 @@ impl InventoryExport {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != b"inventory" {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "an inventory export".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "an inventory export".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
         let [seller_id] = c.attributes(&root, At::Origin, ["seller-id"], &mut x)?;
-        let mut export = InventoryExport {
-            namespace: c.default_namespace(&root),
-            seller_id,
-            ..Default::default()
-        };
+        let mut export = InventoryExport { namespace: c.default_namespace(&root), seller_id, ..Default::default() };
         c.enter(&root);
         c.set_path_origin();
         while let Some(el) = c.next_child()? {
@@ -180,15 +150,9 @@ impl InventoryExport {
     }
 }
 
-fn read_export_item<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<InventoryExportItem> {
-    let [product, program, group] = c.attributes(element, At::Child,
-        ["seller-product-id", "program-type", "variation-group-id"],
-        x,
-    )?;
+fn read_export_item<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<InventoryExportItem> {
+    let [product, program, group] =
+        c.attributes(element, At::Child, ["seller-product-id", "program-type", "variation-group-id"], x)?;
     let mut item = InventoryExportItem {
         seller_product_id: required_attribute(c, element, product, "seller-product-id")?,
         program_type: program,
@@ -228,9 +192,7 @@ fn read_export_item<'a>(
                                 b"available-quantity" if l.available_quantity.is_none() => {
                                     l.available_quantity = Some(signed(c, &level, x)?)
                                 }
-                                b"low-inventory-threshold"
-                                    if l.low_inventory_threshold.is_none() =>
-                                {
+                                b"low-inventory-threshold" if l.low_inventory_threshold.is_none() => {
                                     l.low_inventory_threshold = Some(signed(c, &level, x)?)
                                 }
                                 _ => c.unknown(&level, x)?,

@@ -43,13 +43,13 @@ pub(crate) fn decimal(text: &str) -> Option<Parsed<Decimal>> {
     if !(int_ok && frac_ok && has_digit) {
         return None;
     }
-    let mut canonical =
-        bytes[0] != b'+' && canonical_digits(int_part) && frac_part.is_none_or(|f| !f.is_empty());
+    let mut canonical = bytes[0] != b'+' && canonical_digits(int_part) && frac_part.is_none_or(|f| !f.is_empty());
     let digits = int_part.len() + frac_part.map_or(0, <[u8]>::len);
     let value = if canonical && digits <= 18 {
         // The common case, done by hand because `from_str_exact` is a noticeable part of a parse: at most
         // 18 digits fit an i64 mantissa exactly.
-        let mantissa = int_part.iter().chain(frac_part.unwrap_or_default()).fold(0i64, |m, &d| m * 10 + i64::from(d - b'0'));
+        let mantissa =
+            int_part.iter().chain(frac_part.unwrap_or_default()).fold(0i64, |m, &d| m * 10 + i64::from(d - b'0'));
         let scale = frac_part.map_or(0, <[u8]>::len) as u32;
         let value = Decimal::new(if negative { -mantissa } else { mantissa }, scale);
         if negative && value.is_zero() {
@@ -69,11 +69,7 @@ pub(crate) fn decimal(text: &str) -> Option<Parsed<Decimal>> {
         if negative {
             normal.push('-');
         }
-        normal.push_str(if int_part.is_empty() {
-            "0"
-        } else {
-            std::str::from_utf8(int_part).ok()?
-        });
+        normal.push_str(if int_part.is_empty() { "0" } else { std::str::from_utf8(int_part).ok()? });
         if let Some(frac) = frac_part.filter(|f| !f.is_empty()) {
             normal.push('.');
             normal.push_str(std::str::from_utf8(frac).ok()?);
@@ -122,18 +118,10 @@ pub(crate) fn date(text: &str) -> Option<Date> {
 pub(crate) fn time(text: &str) -> Option<Parsed<Time>> {
     let bytes = text.as_bytes();
     let (hour, minute, second, canonical) = match bytes.len() {
-        8 if bytes[2] == b':' && bytes[5] == b':' => (
-            two_digits(&bytes[..2])?,
-            two_digits(&bytes[3..5])?,
-            two_digits(&bytes[6..8])?,
-            true,
-        ),
-        5 if bytes[2] == b':' => (
-            two_digits(&bytes[..2])?,
-            two_digits(&bytes[3..5])?,
-            0,
-            false,
-        ),
+        8 if bytes[2] == b':' && bytes[5] == b':' => {
+            (two_digits(&bytes[..2])?, two_digits(&bytes[3..5])?, two_digits(&bytes[6..8])?, true)
+        }
+        5 if bytes[2] == b':' => (two_digits(&bytes[..2])?, two_digits(&bytes[3..5])?, 0, false),
         _ => return None,
     };
     let value = Time::new(hour, minute, second, 0).ok()?;
@@ -143,22 +131,10 @@ pub(crate) fn time(text: &str) -> Option<Parsed<Time>> {
 /// xs:boolean: `true`, `false` (canonical), `1`, `0`.
 pub(crate) fn boolean(text: &str) -> Option<Parsed<bool>> {
     match text {
-        "true" => Some(Parsed {
-            value: true,
-            canonical: true,
-        }),
-        "false" => Some(Parsed {
-            value: false,
-            canonical: true,
-        }),
-        "1" => Some(Parsed {
-            value: true,
-            canonical: false,
-        }),
-        "0" => Some(Parsed {
-            value: false,
-            canonical: false,
-        }),
+        "true" => Some(Parsed { value: true, canonical: true }),
+        "false" => Some(Parsed { value: false, canonical: true }),
+        "1" => Some(Parsed { value: true, canonical: false }),
+        "0" => Some(Parsed { value: false, canonical: false }),
         _ => None,
     }
 }
@@ -186,9 +162,7 @@ mod tests {
         assert_eq!(d(".5"), Some(("0.5".into(), false)));
         assert_eq!(d("5."), Some(("5".into(), false)));
         assert_eq!(d("007.25"), Some(("7.25".into(), false)));
-        for bad in [
-            "", "12,50", "1_000", "1e3", ".", "-", "+", "1.2.3", " 1", "NaN", "0x10", "--1",
-        ] {
+        for bad in ["", "12,50", "1_000", "1e3", ".", "-", "+", "1.2.3", " 1", "NaN", "0x10", "--1"] {
             assert_eq!(decimal(bad), None, "{bad:?} must not be a decimal");
         }
     }
@@ -198,43 +172,16 @@ mod tests {
         for text in ["-0", "-0.00"] {
             let p = decimal(text).unwrap();
             assert!(p.value.is_zero());
-            assert_eq!(
-                (p.value.to_string(), p.canonical),
-                (text.trim_start_matches('-').to_owned(), false)
-            );
+            assert_eq!((p.value.to_string(), p.canonical), (text.trim_start_matches('-').to_owned(), false));
         }
     }
 
     #[test]
     fn whole_numbers() {
-        assert_eq!(
-            unsigned::<u32>("10"),
-            Some(Parsed {
-                value: 10,
-                canonical: true
-            })
-        );
-        assert_eq!(
-            unsigned::<u32>("0"),
-            Some(Parsed {
-                value: 0,
-                canonical: true
-            })
-        );
-        assert_eq!(
-            unsigned::<u32>("007"),
-            Some(Parsed {
-                value: 7,
-                canonical: false
-            })
-        );
-        assert_eq!(
-            unsigned::<u32>("+7"),
-            Some(Parsed {
-                value: 7,
-                canonical: false
-            })
-        );
+        assert_eq!(unsigned::<u32>("10"), Some(Parsed { value: 10, canonical: true }));
+        assert_eq!(unsigned::<u32>("0"), Some(Parsed { value: 0, canonical: true }));
+        assert_eq!(unsigned::<u32>("007"), Some(Parsed { value: 7, canonical: false }));
+        assert_eq!(unsigned::<u32>("+7"), Some(Parsed { value: 7, canonical: false }));
         for bad in ["", "-1", "1.0", "4294967296", "1 ", "++1"] {
             assert_eq!(unsigned::<u32>(bad), None, "{bad:?}");
         }
@@ -243,28 +190,12 @@ mod tests {
     #[test]
     fn dates_and_times() {
         assert_eq!(date("2011-10-01"), Some(jiff::civil::date(2011, 10, 1)));
-        for bad in [
-            "2011-02-30",
-            "2011-10-1",
-            "20111001",
-            "2011-10-01Z",
-            "2011-10-01T00:00",
-            "0000-01-01",
-        ] {
+        for bad in ["2011-02-30", "2011-10-1", "20111001", "2011-10-01Z", "2011-10-01T00:00", "0000-01-01"] {
             assert_eq!(date(bad), None, "{bad:?}");
         }
-        assert_eq!(
-            time("20:45:48").map(|p| p.value),
-            Some(jiff::civil::time(20, 45, 48, 0))
-        );
+        assert_eq!(time("20:45:48").map(|p| p.value), Some(jiff::civil::time(20, 45, 48, 0)));
         assert!(time("20:45:48").unwrap().canonical);
-        assert_eq!(
-            time("20:45"),
-            Some(Parsed {
-                value: jiff::civil::time(20, 45, 0, 0),
-                canonical: false
-            })
-        );
+        assert_eq!(time("20:45"), Some(Parsed { value: jiff::civil::time(20, 45, 0, 0), canonical: false }));
         for bad in ["24:00:00", "20:45:48.5", "2045", "20:4:48"] {
             assert_eq!(time(bad), None, "{bad:?}");
         }

@@ -32,32 +32,26 @@ mod xml_read;
 mod xml_write;
 
 pub use adjustment::OrderAdjustmentFeed;
-pub use api_response::{
-    ApiOutcome, ApiResponse, DocumentId, ErrorDetailKind, classify_error_detail,
-};
+pub use api_response::{ApiOutcome, ApiResponse, DocumentId, ErrorDetailKind, classify_error_detail};
 pub use asn::{ASN_VERSION, PackageDetail, Shipment, ShipmentDetail, ShipmentFeed, ShipmentHeader};
 pub use cancel::{CancelReason, OrderCancel, OrderCancelDetail, OrderCancelFeed};
 pub use carriers::{ShippingCarrierDetails, ShippingCarriers, ShippingMethodDetails};
 pub use client::{
-    ApiVersions, Endpoint, EndpointKind, PRODUCTION_BASE_URL, PoQuery, RequestQuery, SearsClient,
-    SearsConfig,
+    ApiVersions, Endpoint, EndpointKind, PRODUCTION_BASE_URL, PoQuery, RequestQuery, SearsClient, SearsConfig,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::{Document, decode_document};
 pub use error::{DecodeError, DecodeErrorKind, FeedError, SearsError};
 pub use inventory::{InventoryExport, InventoryFeed};
 pub use limits::{
-    Admission, Bucket, CallKind, InMemoryRateLimitState, RateLimitReason, RateLimitState,
-    RateLimitStateError, RateLimiter, SearsLimits,
+    Admission, Bucket, CallKind, InMemoryRateLimitState, RateLimitReason, RateLimitState, RateLimitStateError,
+    RateLimiter, SearsLimits,
 };
 pub use processing_report::{ProcessingReport, ProcessingState, RecordMessages, Report, Summary};
 pub use purchase_order::{
-    Fee, GiftMessageDetails, LmpDetails, PickupLocation, PoLine, PoLineDetail, PoLineHeader,
-    PoResponse, PoShipment, PurchaseOrder, ShipToStoreDetail, ShippingDetail, TaxReference,
-    UnreadableOrder,
+    Fee, GiftMessageDetails, LmpDetails, PickupLocation, PoLine, PoLineDetail, PoLineHeader, PoResponse, PoShipment,
+    PurchaseOrder, ShipToStoreDetail, ShippingDetail, TaxReference, UnreadableOrder,
 };
-pub use requests::{
-    OrderCancelRequest, OrderCancelRequestFeed, OrderReturnRequest, OrderReturnsRequestFeed,
-};
+pub use requests::{OrderCancelRequest, OrderCancelRequestFeed, OrderReturnRequest, OrderReturnsRequestFeed};
 pub use signing::{Credentials, CredentialsError};
 pub use xml_read::UnknownItem;

@@ -85,10 +85,7 @@ pub enum Admission {
     /// The call was counted and may go.
     Granted,
     /// Nothing was counted; the call may go from `until`.
-    Wait {
-        until: Timestamp,
-        reason: RateLimitReason,
-    },
+    Wait { until: Timestamp, reason: RateLimitReason },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,11 +98,7 @@ pub struct RateLimitStateError(pub String);
 pub trait RateLimitState: Send + Sync + Debug {
     /// Admits a call at `now` if no back-off is in force and every bucket has room in its window.
     /// Otherwise returns the LATEST time at which all of them allow it.
-    async fn admit(
-        &self,
-        now: Timestamp,
-        buckets: &[Bucket],
-    ) -> Result<Admission, RateLimitStateError>;
+    async fn admit(&self, now: Timestamp, buckets: &[Bucket]) -> Result<Admission, RateLimitStateError>;
 
     /// Refuses every call until `until` (keeps the later of this and any back-off already in force).
     async fn back_off_until(&self, until: Timestamp) -> Result<(), RateLimitStateError>;
@@ -139,26 +132,17 @@ impl InMemoryRateLimitState {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Counters> {
         // A panic while holding the lock cannot leave the counters inconsistent (plain integer updates).
-        self.counters
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.counters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 fn window_end(window: &Window, length: SignedDuration) -> Timestamp {
-    window
-        .start
-        .saturating_add(length)
-        .unwrap_or(Timestamp::MAX)
+    window.start.saturating_add(length).unwrap_or(Timestamp::MAX)
 }
 
 #[async_trait]
 impl RateLimitState for InMemoryRateLimitState {
-    async fn admit(
-        &self,
-        now: Timestamp,
-        buckets: &[Bucket],
-    ) -> Result<Admission, RateLimitStateError> {
+    async fn admit(&self, now: Timestamp, buckets: &[Bucket]) -> Result<Admission, RateLimitStateError> {
         let mut counters = self.lock();
         let mut wait: Option<(Timestamp, RateLimitReason)> = None;
         let mut later = |until: Timestamp, reason: RateLimitReason| {
@@ -181,18 +165,9 @@ impl RateLimitState for InMemoryRateLimitState {
             return Ok(Admission::Wait { until, reason });
         }
         for bucket in buckets {
-            let window = counters
-                .windows
-                .entry(bucket.key.clone())
-                .or_insert(Window {
-                    start: now,
-                    count: 0,
-                });
+            let window = counters.windows.entry(bucket.key.clone()).or_insert(Window { start: now, count: 0 });
             if now >= window_end(window, bucket.window) {
-                *window = Window {
-                    start: now,
-                    count: 0,
-                };
+                *window = Window { start: now, count: 0 };
             }
             window.count += 1;
         }
@@ -201,10 +176,7 @@ impl RateLimitState for InMemoryRateLimitState {
 
     async fn back_off_until(&self, until: Timestamp) -> Result<(), RateLimitStateError> {
         let mut counters = self.lock();
-        if counters
-            .back_off_until
-            .is_none_or(|current| until > current)
-        {
+        if counters.back_off_until.is_none_or(|current| until > current) {
             counters.back_off_until = Some(until);
         }
         Ok(())
@@ -256,10 +228,7 @@ impl RateLimiter {
 
     /// An in-memory limiter with Sears's limits.
     pub fn in_memory() -> Self {
-        Self::new(
-            Arc::new(InMemoryRateLimitState::new()),
-            SearsLimits::default(),
-        )
+        Self::new(Arc::new(InMemoryRateLimitState::new()), SearsLimits::default())
     }
 
     pub fn limits(&self) -> &SearsLimits {
@@ -307,9 +276,7 @@ impl RateLimiter {
 
     /// Records that Sears answered `403 rate limited` at `now`; returns when calls may resume.
     pub async fn sears_throttled(&self, now: Timestamp) -> Result<Timestamp, RateLimitStateError> {
-        let until = now
-            .saturating_add(self.limits.back_off)
-            .unwrap_or(Timestamp::MAX);
+        let until = now.saturating_add(self.limits.back_off).unwrap_or(Timestamp::MAX);
         self.state.back_off_until(until).await?;
         Ok(until)
     }
@@ -338,70 +305,34 @@ mod tests {
     #[tokio::test]
     async fn per_minute_budget_is_shared_by_all_sellers_and_reopens_after_the_window() {
         let limiter = limiter(3, 100, 100);
-        assert_eq!(
-            limiter.admit(at(0), "1", CallKind::Read).await,
-            Ok(Admission::Granted)
-        );
-        assert_eq!(
-            limiter.admit(at(10), "2", CallKind::Read).await,
-            Ok(Admission::Granted)
-        );
-        assert_eq!(
-            limiter.admit(at(20), "3", CallKind::AsnFeed).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(0), "1", CallKind::Read).await, Ok(Admission::Granted));
+        assert_eq!(limiter.admit(at(10), "2", CallKind::Read).await, Ok(Admission::Granted));
+        assert_eq!(limiter.admit(at(20), "3", CallKind::AsnFeed).await, Ok(Admission::Granted));
         // The window started at 0 and lasts a minute.
         assert_eq!(
             limiter.admit(at(30), "1", CallKind::Read).await,
-            Ok(Admission::Wait {
-                until: at(60),
-                reason: RateLimitReason::RequestsPerMinute
-            })
+            Ok(Admission::Wait { until: at(60), reason: RateLimitReason::RequestsPerMinute })
         );
-        assert_eq!(
-            limiter.admit(at(60), "1", CallKind::Read).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(60), "1", CallKind::Read).await, Ok(Admission::Granted));
     }
 
     #[tokio::test]
     async fn hourly_feed_limits_are_per_seller_and_a_refused_call_counts_nowhere() {
         let limiter = limiter(1000, 2, 1);
-        assert_eq!(
-            limiter.admit(at(0), "1", CallKind::AsnFeed).await,
-            Ok(Admission::Granted)
-        );
-        assert_eq!(
-            limiter.admit(at(100), "1", CallKind::AsnFeed).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(0), "1", CallKind::AsnFeed).await, Ok(Admission::Granted));
+        assert_eq!(limiter.admit(at(100), "1", CallKind::AsnFeed).await, Ok(Admission::Granted));
         assert_eq!(
             limiter.admit(at(200), "1", CallKind::AsnFeed).await,
-            Ok(Admission::Wait {
-                until: at(3600),
-                reason: RateLimitReason::AsnFilesPerHour
-            })
+            Ok(Admission::Wait { until: at(3600), reason: RateLimitReason::AsnFilesPerHour })
         );
         // Another seller has its own hourly budget; cancels have theirs.
-        assert_eq!(
-            limiter.admit(at(200), "2", CallKind::AsnFeed).await,
-            Ok(Admission::Granted)
-        );
-        assert_eq!(
-            limiter.admit(at(200), "1", CallKind::OrderUpdateFeed).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(200), "2", CallKind::AsnFeed).await, Ok(Admission::Granted));
+        assert_eq!(limiter.admit(at(200), "1", CallKind::OrderUpdateFeed).await, Ok(Admission::Granted));
         assert_eq!(
             limiter.admit(at(201), "1", CallKind::OrderUpdateFeed).await,
-            Ok(Admission::Wait {
-                until: at(3800),
-                reason: RateLimitReason::OrderUpdatesPerHour
-            })
+            Ok(Admission::Wait { until: at(3800), reason: RateLimitReason::OrderUpdatesPerHour })
         );
-        assert_eq!(
-            limiter.admit(at(3600), "1", CallKind::AsnFeed).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(3600), "1", CallKind::AsnFeed).await, Ok(Admission::Granted));
     }
 
     #[tokio::test]
@@ -412,34 +343,22 @@ mod tests {
         for seller in ["1", "2"] {
             assert_eq!(
                 limiter.admit(at(60), seller, CallKind::Read).await,
-                Ok(Admission::Wait {
-                    until: at(900),
-                    reason: RateLimitReason::SearsThrottled
-                })
+                Ok(Admission::Wait { until: at(900), reason: RateLimitReason::SearsThrottled })
             );
         }
         assert_eq!(limiter.state().back_off(at(60)).await, Ok(Some(at(900))));
-        assert_eq!(
-            limiter.admit(at(900), "1", CallKind::Read).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(900), "1", CallKind::Read).await, Ok(Admission::Granted));
         assert_eq!(limiter.state().back_off(at(900)).await, Ok(None));
     }
 
     #[tokio::test]
     async fn the_latest_of_several_waits_is_returned() {
         let limiter = limiter(1, 1, 1);
-        assert_eq!(
-            limiter.admit(at(0), "1", CallKind::AsnFeed).await,
-            Ok(Admission::Granted)
-        );
+        assert_eq!(limiter.admit(at(0), "1", CallKind::AsnFeed).await, Ok(Admission::Granted));
         // Both the minute (until 60) and the hour (until 3600) are full: the caller must wait for both.
         assert_eq!(
             limiter.admit(at(1), "1", CallKind::AsnFeed).await,
-            Ok(Admission::Wait {
-                until: at(3600),
-                reason: RateLimitReason::AsnFilesPerHour
-            })
+            Ok(Admission::Wait { until: at(3600), reason: RateLimitReason::AsnFilesPerHour })
         );
     }
 }

@@ -36,20 +36,11 @@ pub(crate) struct Opened {
 
 impl NeutralBuilder {
     pub fn new() -> Self {
-        NeutralBuilder {
-            map: BTreeMap::new(),
-            path: String::new(),
-            elements: 0,
-            childless: Vec::new(),
-        }
+        NeutralBuilder { map: BTreeMap::new(), path: String::new(), elements: 0, childless: Vec::new() }
     }
 
     fn child_path(&self, name: &str, index: usize) -> String {
-        if self.path.is_empty() {
-            format!("{name}[{index}]")
-        } else {
-            format!("{}/{name}[{index}]", self.path)
-        }
+        if self.path.is_empty() { format!("{name}[{index}]") } else { format!("{}/{name}[{index}]", self.path) }
     }
 
     pub fn leaf(&mut self, name: &str, index: usize, value: impl Display) {
@@ -77,10 +68,7 @@ impl NeutralBuilder {
     }
 
     pub fn open(&mut self, name: &str, index: usize) -> Opened {
-        let opened = Opened {
-            path_len: self.path.len(),
-            elements: self.elements,
-        };
+        let opened = Opened { path_len: self.path.len(), elements: self.elements };
         self.path = self.child_path(name, index);
         opened
     }
@@ -171,8 +159,7 @@ pub(crate) fn flatten_fragment(xml: &str, path: &str, map: &mut BTreeMap<String,
                     None => path.to_owned(),
                     Some(parent) => {
                         parent.has_children = true;
-                        let index = match parent.counts.iter_mut().find(|(name, _)| *name == local)
-                        {
+                        let index = match parent.counts.iter_mut().find(|(name, _)| *name == local) {
                             Some((_, count)) => {
                                 *count += 1;
                                 *count
@@ -195,17 +182,9 @@ pub(crate) fn flatten_fragment(xml: &str, path: &str, map: &mut BTreeMap<String,
                         .normalized_value(XmlVersion::Implicit1_0)
                         .map(|v| v.into_owned())
                         .unwrap_or_else(|_| attribute.value.to_string());
-                    map.insert(
-                        format!("{element_path}/@{local_key}"),
-                        trim_xml(&value).to_owned(),
-                    );
+                    map.insert(format!("{element_path}/@{local_key}"), trim_xml(&value).to_owned());
                 }
-                stack.push(Frame {
-                    path: element_path,
-                    counts: Vec::new(),
-                    text: String::new(),
-                    has_children: false,
-                });
+                stack.push(Frame { path: element_path, counts: Vec::new(), text: String::new(), has_children: false });
             }
             Event::End(_) => {
                 if let Some(frame) = stack.pop()

@@ -67,9 +67,7 @@ impl ProcessingReport {
         let mut c = Cursor::new(bytes);
         let root = c.root()?;
         if root.local_name() != b"processing-report" {
-            let kind = DecodeErrorKind::UnexpectedRoot {
-                expected: "a processing-report".into(),
-            };
+            let kind = DecodeErrorKind::UnexpectedRoot { expected: "a processing-report".into() };
             return Err(c.error(root.offset, Some(root.name()), kind));
         }
         let mut x = Extras::default();
@@ -81,30 +79,18 @@ impl ProcessingReport {
         while let Some(el) = c.next_child()? {
             match el.local_name() {
                 b"deprecated" if deprecated.is_none() => deprecated = Some(c.date(&el, &mut x)?),
-                b"document-id" if document_id.is_none() => {
-                    document_id = Some(DocumentId(c.whole(&el, &mut x)?))
-                }
+                b"document-id" if document_id.is_none() => document_id = Some(DocumentId(c.whole(&el, &mut x)?)),
                 b"status" if state.is_none() => {
-                    state = Some(ProcessingState::InProcess {
-                        status: c.string(&el, &mut x)?,
-                    })
+                    state = Some(ProcessingState::InProcess { status: c.string(&el, &mut x)? })
                 }
-                b"report" if state.is_none() => {
-                    state = Some(ProcessingState::Done(read_report(&mut c, &el, &mut x)?))
-                }
+                b"report" if state.is_none() => state = Some(ProcessingState::Done(read_report(&mut c, &el, &mut x)?)),
                 _ => c.unknown(&el, &mut x)?,
             }
         }
         c.finish()?;
         let document_id = document_id.ok_or_else(|| c.missing(&root, "document-id"))?;
         let state = state.ok_or_else(|| c.missing(&root, "status> or <report"))?;
-        Ok(ProcessingReport {
-            namespace,
-            deprecated,
-            document_id,
-            state,
-            unknown: x.unknown,
-        })
+        Ok(ProcessingReport { namespace, deprecated, document_id, state, unknown: x.unknown })
     }
 }
 
@@ -125,12 +111,8 @@ fn read_report<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
                 let s = &mut report.summary;
                 while let Some(el) = c.next_child()? {
                     match el.local_name() {
-                        b"description" if s.description.is_none() => {
-                            s.description = Some(c.string(&el, x)?)
-                        }
-                        b"record-count" if s.record_count.is_none() => {
-                            s.record_count = Some(c.whole(&el, x)?)
-                        }
+                        b"description" if s.description.is_none() => s.description = Some(c.string(&el, x)?),
+                        b"record-count" if s.record_count.is_none() => s.record_count = Some(c.whole(&el, x)?),
                         b"records-with-warnings" if s.records_with_warnings.is_none() => {
                             s.records_with_warnings = Some(c.whole(&el, x)?)
                         }
@@ -149,17 +131,8 @@ fn read_report<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
                 enter_container(c, &el, x)?;
                 while let Some(el) = c.next_child()? {
                     match el.local_name() {
-                        b"warnings" => read_records(
-                            c,
-                            &el,
-                            x,
-                            b"warning",
-                            b"warning-info",
-                            &mut report.warnings,
-                        )?,
-                        b"errors" => {
-                            read_records(c, &el, x, b"error", b"error-info", &mut report.errors)?
-                        }
+                        b"warnings" => read_records(c, &el, x, b"warning", b"warning-info", &mut report.warnings)?,
+                        b"errors" => read_records(c, &el, x, b"error", b"error-info", &mut report.errors)?,
                         _ => c.unknown(&el, x)?,
                     }
                 }
@@ -171,23 +144,14 @@ fn read_report<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) ->
                         c.unknown(&el, x)?;
                         continue;
                     }
-                    let [seller_deal_id, id] =
-                        c.attributes(&el, At::Child, ["seller-deal-id", "id"], x)?;
+                    let [seller_deal_id, id] = c.attributes(&el, At::Child, ["seller-deal-id", "id"], x)?;
                     c.skip(&el)?;
                     report.deals.push(Deal {
                         seller_deal_id: seller_deal_id.ok_or_else(|| {
-                            c.error(
-                                el.offset,
-                                Some("deal"),
-                                DecodeErrorKind::MissingAttribute("seller-deal-id".into()),
-                            )
+                            c.error(el.offset, Some("deal"), DecodeErrorKind::MissingAttribute("seller-deal-id".into()))
                         })?,
                         id: id.ok_or_else(|| {
-                            c.error(
-                                el.offset,
-                                Some("deal"),
-                                DecodeErrorKind::MissingAttribute("id".into()),
-                            )
+                            c.error(el.offset, Some("deal"), DecodeErrorKind::MissingAttribute("id".into()))
                         })?,
                     });
                 }
@@ -217,21 +181,11 @@ fn read_records<'a>(
         }
         let [record_id] = c.attributes(&el, At::Child, ["record-id"], x)?;
         let record_id = record_id.ok_or_else(|| {
-            c.error(
-                el.offset,
-                Some(el.name()),
-                DecodeErrorKind::MissingAttribute("record-id".into()),
-            )
+            c.error(el.offset, Some(el.name()), DecodeErrorKind::MissingAttribute("record-id".into()))
         })?;
         let record_id = crate::lexical::unsigned::<u64>(crate::xml_read::trim_xml(&record_id))
             .map(|parsed| parsed.value)
-            .ok_or_else(|| {
-                c.error(
-                    el.offset,
-                    Some(el.name()),
-                    DecodeErrorKind::NotAWholeNumber(record_id.clone()),
-                )
-            })?;
+            .ok_or_else(|| c.error(el.offset, Some(el.name()), DecodeErrorKind::NotAWholeNumber(record_id.clone())))?;
         c.enter(&el);
         let mut messages = Vec::new();
         while let Some(child) = c.next_child()? {
@@ -241,10 +195,7 @@ fn read_records<'a>(
                 c.unknown(&child, x)?;
             }
         }
-        out.push(RecordMessages {
-            record_id,
-            messages,
-        });
+        out.push(RecordMessages { record_id, messages });
     }
     Ok(())
 }

@@ -72,12 +72,12 @@ pub struct PurchaseOrder {
     pub site: Option<String>,
     pub channel: Option<String>,
     pub location_id: Option<String>,
-    /// Store pickup ("local marketplace") order.
-    pub lmp_details: Option<LmpDetails>,
+    /// Store pickup ("local marketplace") order. (Rare sub-structures are boxed to keep orders small.)
+    pub lmp_details: Option<Box<LmpDetails>>,
     pub expected_ship_date: Option<Date>,
     pub promised_date: Option<Date>,
     pub shipping_detail: Option<ShippingDetail>,
-    pub ship_to_store_detail: Option<ShipToStoreDetail>,
+    pub ship_to_store_detail: Option<Box<ShipToStoreDetail>>,
     pub customer_name: Option<String>,
     pub po_lines: Vec<PoLine>,
     pub order_total_sell_price: Option<Decimal>,
@@ -91,7 +91,7 @@ pub struct PurchaseOrder {
     pub po_status: Option<String>,
     /// `po-shipment-info`: shipments Sears already recorded (`None` when the element is absent).
     pub po_shipment_info: Option<Vec<PoShipment>>,
-    pub tax_reference: Option<TaxReference>,
+    pub tax_reference: Option<Box<TaxReference>>,
     pub tax_certificate_url: Option<String>,
     pub total_shipping_tax: Option<Decimal>,
     pub total_order_value: Option<Decimal>,
@@ -262,10 +262,7 @@ impl PoResponse {
     pub fn parse(body: &Bytes) -> std::result::Result<PoResponse, DecodeError> {
         let mut cursor = Cursor::new(body);
         let root = cursor.root()?;
-        let mut response = PoResponse {
-            namespace: cursor.default_namespace(&root),
-            ..PoResponse::default()
-        };
+        let mut response = PoResponse { namespace: cursor.default_namespace(&root), ..PoResponse::default() };
         response.version = response.namespace.as_deref().and_then(namespace_version);
         match root.local_name() {
             b"po-response" => {
@@ -278,13 +275,9 @@ impl PoResponse {
                 cursor.set_path_origin();
                 while let Some(child) = cursor.next_child()? {
                     match child.local_name() {
-                        b"purchase-order" => read_order_isolated(
-                            &mut cursor,
-                            &child,
-                            body,
-                            &declarations,
-                            &mut response,
-                        )?,
+                        b"purchase-order" => {
+                            read_order_isolated(&mut cursor, &child, body, &declarations, &mut response)?
+                        }
                         b"deprecated" if response.deprecated.is_none() => {
                             response.deprecated = Some(cursor.date(&child, &mut extras)?)
                         }
@@ -303,9 +296,7 @@ impl PoResponse {
                 response.purchase_orders.push(order);
             }
             _ => {
-                let kind = DecodeErrorKind::UnexpectedRoot {
-                    expected: "a po-response (purchase orders)".into(),
-                };
+                let kind = DecodeErrorKind::UnexpectedRoot { expected: "a po-response (purchase orders)".into() };
                 return Err(cursor.error(root.offset, Some(root.name()), kind));
             }
         }
@@ -384,14 +375,10 @@ fn read_purchase_order<'a>(
     c.attributes(element, At::Origin, [], &mut x)?;
     while let Some(el) = c.next_child()? {
         match el.local_name() {
-            b"customer-order-confirmation-number"
-                if o.customer_order_confirmation_number.is_none() =>
-            {
+            b"customer-order-confirmation-number" if o.customer_order_confirmation_number.is_none() => {
                 o.customer_order_confirmation_number = Some(c.string(&el, &mut x)?)
             }
-            b"customer-email" if o.customer_email.is_none() => {
-                o.customer_email = Some(c.string(&el, &mut x)?)
-            }
+            b"customer-email" if o.customer_email.is_none() => o.customer_email = Some(c.string(&el, &mut x)?),
             b"po-number" if !key.po_number => {
                 o.po_number = c.string(&el, &mut x)?;
                 key.po_number = true;
@@ -407,27 +394,21 @@ fn read_purchase_order<'a>(
             b"unit" if o.unit.is_none() => o.unit = Some(c.string(&el, &mut x)?),
             b"site" if o.site.is_none() => o.site = Some(c.string(&el, &mut x)?),
             b"channel" if o.channel.is_none() => o.channel = Some(c.string(&el, &mut x)?),
-            b"location-id" if o.location_id.is_none() => {
-                o.location_id = Some(c.string(&el, &mut x)?)
-            }
+            b"location-id" if o.location_id.is_none() => o.location_id = Some(c.string(&el, &mut x)?),
             b"lmp-details" if o.lmp_details.is_none() => {
-                o.lmp_details = Some(read_lmp_details(c, &el, &mut x)?)
+                o.lmp_details = Some(Box::new(read_lmp_details(c, &el, &mut x)?))
             }
             b"expected-ship-date" if o.expected_ship_date.is_none() => {
                 o.expected_ship_date = Some(c.date(&el, &mut x)?)
             }
-            b"promised-date" if o.promised_date.is_none() => {
-                o.promised_date = Some(c.date(&el, &mut x)?)
-            }
+            b"promised-date" if o.promised_date.is_none() => o.promised_date = Some(c.date(&el, &mut x)?),
             b"shipping-detail" if o.shipping_detail.is_none() => {
                 o.shipping_detail = Some(read_shipping_detail(c, &el, &mut x)?)
             }
             b"ship-to-store-detail" if o.ship_to_store_detail.is_none() => {
-                o.ship_to_store_detail = Some(read_ship_to_store(c, &el, &mut x)?)
+                o.ship_to_store_detail = Some(Box::new(read_ship_to_store(c, &el, &mut x)?))
             }
-            b"customer-name" if o.customer_name.is_none() => {
-                o.customer_name = Some(c.string(&el, &mut x)?)
-            }
+            b"customer-name" if o.customer_name.is_none() => o.customer_name = Some(c.string(&el, &mut x)?),
             b"po-line" => {
                 o.po_lines.push(PoLine::default());
                 read_po_line(c, &el, &mut x, o.po_lines.last_mut().expect("just pushed"))?;
@@ -435,25 +416,19 @@ fn read_purchase_order<'a>(
             b"order-total-sell-price" if o.order_total_sell_price.is_none() => {
                 o.order_total_sell_price = Some(c.decimal(&el, &mut x)?)
             }
-            b"total-commission" if o.total_commission.is_none() => {
-                o.total_commission = Some(c.decimal(&el, &mut x)?)
-            }
+            b"total-commission" if o.total_commission.is_none() => o.total_commission = Some(c.decimal(&el, &mut x)?),
             b"total-shipping-handling" if o.total_shipping_handling.is_none() => {
                 o.total_shipping_handling = Some(c.decimal(&el, &mut x)?)
             }
-            b"total-sales-tax" if o.total_sales_tax.is_none() => {
-                o.total_sales_tax = Some(c.decimal(&el, &mut x)?)
-            }
+            b"total-sales-tax" if o.total_sales_tax.is_none() => o.total_sales_tax = Some(c.decimal(&el, &mut x)?),
             b"sales-tax" if o.sales_tax.is_none() => o.sales_tax = Some(c.decimal(&el, &mut x)?),
-            b"balance-due" if o.balance_due.is_none() => {
-                o.balance_due = Some(c.decimal(&el, &mut x)?)
-            }
+            b"balance-due" if o.balance_due.is_none() => o.balance_due = Some(c.decimal(&el, &mut x)?),
             b"po-status" if o.po_status.is_none() => o.po_status = Some(c.string(&el, &mut x)?),
             b"po-shipment-info" if o.po_shipment_info.is_none() => {
                 o.po_shipment_info = Some(read_shipment_info(c, &el, &mut x)?)
             }
             b"tax-reference" if o.tax_reference.is_none() => {
-                o.tax_reference = Some(read_tax_reference(c, &el, &mut x)?)
+                o.tax_reference = Some(Box::new(read_tax_reference(c, &el, &mut x)?))
             }
             b"tax-certificate-url" if o.tax_certificate_url.is_none() => {
                 o.tax_certificate_url = Some(c.string(&el, &mut x)?)
@@ -467,9 +442,7 @@ fn read_purchase_order<'a>(
             b"tax-remitted-to-seller" if o.tax_remitted_to_seller.is_none() => {
                 o.tax_remitted_to_seller = Some(c.string(&el, &mut x)?)
             }
-            b"lease-order" if o.lease_order.is_none() => {
-                o.lease_order = Some(c.string(&el, &mut x)?)
-            }
+            b"lease-order" if o.lease_order.is_none() => o.lease_order = Some(c.string(&el, &mut x)?),
             _ => c.unknown(&el, &mut x)?,
         }
     }
@@ -491,11 +464,7 @@ fn enter_container<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras
     Ok(())
 }
 
-fn read_lmp_details<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<LmpDetails> {
+fn read_lmp_details<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<LmpDetails> {
     enter_container(c, element, x)?;
     let mut d = LmpDetails::default();
     while let Some(el) = c.next_child()? {
@@ -509,9 +478,7 @@ fn read_lmp_details<'a>(
                 d.delivery_instructions = Some(c.string(&el, x)?)
             }
             b"dropoff-ind" if d.dropoff_ind.is_none() => d.dropoff_ind = Some(c.string(&el, x)?),
-            b"delivery-date" if d.delivery_date.is_none() => {
-                d.delivery_date = Some(c.date(&el, x)?)
-            }
+            b"delivery-date" if d.delivery_date.is_none() => d.delivery_date = Some(c.date(&el, x)?),
             b"expected-pickup-date" if d.expected_pickup_date.is_none() => {
                 d.expected_pickup_date = Some(c.string(&el, x)?)
             }
@@ -522,11 +489,7 @@ fn read_lmp_details<'a>(
     Ok(d)
 }
 
-fn read_pickup_location<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<PickupLocation> {
+fn read_pickup_location<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<PickupLocation> {
     enter_container(c, element, x)?;
     let mut d = PickupLocation::default();
     while let Some(el) = c.next_child()? {
@@ -543,11 +506,7 @@ fn read_pickup_location<'a>(
     Ok(d)
 }
 
-fn read_shipping_detail<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<ShippingDetail> {
+fn read_shipping_detail<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<ShippingDetail> {
     enter_container(c, element, x)?;
     let mut d = ShippingDetail::default();
     while let Some(el) = c.next_child()? {
@@ -558,9 +517,7 @@ fn read_shipping_detail<'a>(
             b"state" if d.state.is_none() => d.state = Some(c.string(&el, x)?),
             b"zipcode" if d.zipcode.is_none() => d.zipcode = Some(c.string(&el, x)?),
             b"phone" if d.phone.is_none() => d.phone = Some(c.string(&el, x)?),
-            b"shipping-method" if d.shipping_method.is_none() => {
-                d.shipping_method = Some(c.string(&el, x)?)
-            }
+            b"shipping-method" if d.shipping_method.is_none() => d.shipping_method = Some(c.string(&el, x)?),
             b"carrier" if d.carrier.is_none() => d.carrier = Some(c.string(&el, x)?),
             _ => c.unknown(&el, x)?,
         }
@@ -568,11 +525,7 @@ fn read_shipping_detail<'a>(
     Ok(d)
 }
 
-fn read_ship_to_store<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<ShipToStoreDetail> {
+fn read_ship_to_store<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<ShipToStoreDetail> {
     enter_container(c, element, x)?;
     let mut d = ShipToStoreDetail::default();
     while let Some(el) = c.next_child()? {
@@ -582,9 +535,7 @@ fn read_ship_to_store<'a>(
             b"state" if d.state.is_none() => d.state = Some(c.string(&el, x)?),
             b"zipcode" if d.zipcode.is_none() => d.zipcode = Some(c.string(&el, x)?),
             b"phone" if d.phone.is_none() => d.phone = Some(c.string(&el, x)?),
-            b"store-delivery-date" if d.store_delivery_date.is_none() => {
-                d.store_delivery_date = Some(c.date(&el, x)?)
-            }
+            b"store-delivery-date" if d.store_delivery_date.is_none() => d.store_delivery_date = Some(c.date(&el, x)?),
             b"ucc-barcode" if d.ucc_barcode.is_none() => d.ucc_barcode = Some(c.string(&el, x)?),
             _ => c.unknown(&el, x)?,
         }
@@ -592,11 +543,7 @@ fn read_ship_to_store<'a>(
     Ok(d)
 }
 
-fn read_shipment_info<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<Vec<PoShipment>> {
+fn read_shipment_info<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<Vec<PoShipment>> {
     enter_container(c, element, x)?;
     let mut shipments = Vec::new();
     while let Some(el) = c.next_child()? {
@@ -606,9 +553,7 @@ fn read_shipment_info<'a>(
                 let mut s = PoShipment::default();
                 while let Some(el) = c.next_child()? {
                     match el.local_name() {
-                        b"ship-method" if s.ship_method.is_none() => {
-                            s.ship_method = Some(c.string(&el, x)?)
-                        }
+                        b"ship-method" if s.ship_method.is_none() => s.ship_method = Some(c.string(&el, x)?),
                         b"shipment-tracking-number" if s.shipment_tracking_number.is_none() => {
                             s.shipment_tracking_number = Some(c.string(&el, x)?)
                         }
@@ -623,18 +568,12 @@ fn read_shipment_info<'a>(
     Ok(shipments)
 }
 
-fn read_tax_reference<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<TaxReference> {
+fn read_tax_reference<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<TaxReference> {
     enter_container(c, element, x)?;
     let mut d = TaxReference::default();
     while let Some(el) = c.next_child()? {
         match el.local_name() {
-            b"delivery-tax-code" if d.delivery_tax_code.is_none() => {
-                d.delivery_tax_code = Some(c.string(&el, x)?)
-            }
+            b"delivery-tax-code" if d.delivery_tax_code.is_none() => d.delivery_tax_code = Some(c.string(&el, x)?),
             b"tax-rate" if d.tax_rate.is_none() => d.tax_rate = Some(c.string(&el, x)?),
             b"avp-taxing-jx-geo-code" if d.avp_taxing_jx_geo_code.is_none() => {
                 d.avp_taxing_jx_geo_code = Some(c.string(&el, x)?)
@@ -692,12 +631,8 @@ fn read_po_line_header<'a>(
                 item_id = true;
             }
             b"item-name" if h.item_name.is_none() => h.item_name = Some(c.string(&el, x)?),
-            b"item-class-id" if h.item_class_id.is_none() => {
-                h.item_class_id = Some(c.whole(&el, x)?)
-            }
-            b"oms-order-item-id" if h.oms_order_item_id.is_none() => {
-                h.oms_order_item_id = Some(c.string(&el, x)?)
-            }
+            b"item-class-id" if h.item_class_id.is_none() => h.item_class_id = Some(c.whole(&el, x)?),
+            b"oms-order-item-id" if h.oms_order_item_id.is_none() => h.oms_order_item_id = Some(c.string(&el, x)?),
             b"oms-parent-order-item-id" if h.oms_parent_order_item_id.is_none() => {
                 h.oms_parent_order_item_id = Some(c.string(&el, x)?)
             }
@@ -719,9 +654,7 @@ fn read_po_line_header<'a>(
             b"shipping-and-handling" if h.shipping_and_handling.is_none() => {
                 h.shipping_and_handling = Some(c.decimal(&el, x)?)
             }
-            b"shipping-tax" if h.shipping_tax.is_none() => {
-                h.shipping_tax = Some(c.decimal(&el, x)?)
-            }
+            b"shipping-tax" if h.shipping_tax.is_none() => h.shipping_tax = Some(c.decimal(&el, x)?),
             b"fees" if h.fees.is_none() => h.fees = Some(read_fees(c, &el, x)?),
             b"shipping-commission" if h.shipping_commission.is_none() => {
                 h.shipping_commission = Some(c.decimal(&el, x)?)
@@ -729,10 +662,7 @@ fn read_po_line_header<'a>(
             b"gift-message-details" if h.gift_message_details.is_none() => {
                 let range = c.skip(&el)?;
                 let xml = c.text_of(range).to_owned();
-                h.gift_message_details = Some(GiftMessageDetails {
-                    text: descendant_text(&xml),
-                    xml,
-                });
+                h.gift_message_details = Some(GiftMessageDetails { text: descendant_text(&xml), xml });
             }
             b"customer-cancellation-warning" if h.customer_cancellation_warning.is_none() => {
                 h.customer_cancellation_warning = Some(c.string(&el, x)?)
@@ -781,11 +711,7 @@ fn read_fees<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> R
     Ok(fees)
 }
 
-fn read_po_line_detail<'a>(
-    c: &mut Cursor<'a>,
-    element: &Element<'a>,
-    x: &mut Extras,
-) -> Result<PoLineDetail> {
+fn read_po_line_detail<'a>(c: &mut Cursor<'a>, element: &Element<'a>, x: &mut Extras) -> Result<PoLineDetail> {
     enter_container(c, element, x)?;
     let mut d = PoLineDetail::default();
     let (mut status, mut quantity) = (false, false);
@@ -799,12 +725,8 @@ fn read_po_line_detail<'a>(
                 d.quantity = c.whole(&el, x)?;
                 quantity = true;
             }
-            b"internal-memo" if d.internal_memo.is_none() => {
-                d.internal_memo = Some(c.string(&el, x)?)
-            }
-            b"external-memo" if d.external_memo.is_none() => {
-                d.external_memo = Some(c.string(&el, x)?)
-            }
+            b"internal-memo" if d.internal_memo.is_none() => d.internal_memo = Some(c.string(&el, x)?),
+            b"external-memo" if d.external_memo.is_none() => d.external_memo = Some(c.string(&el, x)?),
             _ => c.unknown(&el, x)?,
         }
     }
@@ -886,9 +808,7 @@ impl PurchaseOrder {
         let mut out = Vec::with_capacity(self.raw.len() + 200);
         out.extend_from_slice(&self.raw[..name_end]);
         for (key, value) in declarations.iter().filter(|(key, _)| !own.contains(key)) {
-            out.extend_from_slice(
-                format!(" {key}=\"{}\"", value.replace('"', "&quot;")).as_bytes(),
-            );
+            out.extend_from_slice(format!(" {key}=\"{}\"", value.replace('"', "&quot;")).as_bytes());
         }
         out.extend_from_slice(&self.raw[name_end..]);
         Cow::Owned(out)
@@ -913,10 +833,7 @@ impl PurchaseOrder {
     pub fn to_neutral(&self) -> BTreeMap<String, String> {
         let mut b = NeutralBuilder::new();
         let o = self;
-        b.opt(
-            "customer-order-confirmation-number",
-            &o.customer_order_confirmation_number,
-        );
+        b.opt("customer-order-confirmation-number", &o.customer_order_confirmation_number);
         b.opt("customer-email", &o.customer_email);
         b.leaf("po-number", 1, &o.po_number);
         b.leaf("po-date", 1, o.po_date);
@@ -1006,10 +923,7 @@ impl PurchaseOrder {
             if let Some(gift) = &h.gift_message_details {
                 b.fragment("gift-message-details", 1, &gift.xml);
             }
-            b.opt(
-                "customer-cancellation-warning",
-                &h.customer_cancellation_warning,
-            );
+            b.opt("customer-cancellation-warning", &h.customer_cancellation_warning);
             b.close(header);
             for (i, d) in line.po_line_details.iter().enumerate() {
                 let opened = b.open("po-line-detail", i + 1);
@@ -1053,10 +967,7 @@ impl PurchaseOrder {
         b.opt("total-order-value", &o.total_order_value);
         b.opt("tax-remitted-to-seller", &o.tax_remitted_to_seller);
         b.opt("lease-order", &o.lease_order);
-        let extras = Extras {
-            unknown: o.unknown.clone(),
-            written: o.written.clone(),
-        };
+        let extras = Extras { unknown: o.unknown.clone(), written: o.written.clone() };
         b.finish(&extras)
     }
 }

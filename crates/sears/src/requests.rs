@@ -20,13 +20,8 @@ pub const KNOWN_CANCEL_REQUEST_STATUSES: [&str; 7] = [
 ];
 
 /// Return-request statuses listed by the XSD (the sample sends `PENDING`).
-pub const KNOWN_RETURN_REQUEST_STATUSES: [&str; 5] = [
-    "PENDING_RETURN",
-    "RETURN_AUTHORIZED",
-    "RETURN_REJECTED",
-    "PARTIAL_RETURNED",
-    "RETURN_PROCESSED",
-];
+pub const KNOWN_RETURN_REQUEST_STATUSES: [&str; 5] =
+    ["PENDING_RETURN", "RETURN_AUTHORIZED", "RETURN_REJECTED", "PARTIAL_RETURNED", "RETURN_PROCESSED"];
 
 /// `order-cancel-request-feed`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -97,9 +92,7 @@ fn read_feed<'a, T: Default, R>(
     let mut c = Cursor::new(bytes);
     let root = c.root()?;
     if root.local_name() != names.root.as_bytes() {
-        let kind = DecodeErrorKind::UnexpectedRoot {
-            expected: format!("an {}", names.root),
-        };
+        let kind = DecodeErrorKind::UnexpectedRoot { expected: format!("an {}", names.root) };
         return Err(c.error(root.offset, Some(root.name()), kind));
     }
     let namespace = c.default_namespace(&root);
@@ -124,12 +117,8 @@ fn read_feed<'a, T: Default, R>(
                 c.enter(&part);
                 while let Some(el) = c.next_child()? {
                     match el.local_name() {
-                        b"po-number" if common.po_number.is_none() => {
-                            common.po_number = Some(c.string(&el, &mut x)?)
-                        }
-                        b"po-date" if common.po_date.is_none() => {
-                            common.po_date = Some(c.date(&el, &mut x)?)
-                        }
+                        b"po-number" if common.po_number.is_none() => common.po_number = Some(c.string(&el, &mut x)?),
+                        b"po-date" if common.po_date.is_none() => common.po_date = Some(c.date(&el, &mut x)?),
                         _ => c.unknown(&el, &mut x)?,
                     }
                 }
@@ -139,12 +128,8 @@ fn read_feed<'a, T: Default, R>(
                 let mut have_inner = false;
                 while let Some(el) = c.next_child()? {
                     match el.local_name() {
-                        b"com-line-number" if common.line.is_none() => {
-                            common.line = Some(c.whole(&el, &mut x)?)
-                        }
-                        b"quantity" if common.quantity.is_none() => {
-                            common.quantity = Some(c.whole(&el, &mut x)?)
-                        }
+                        b"com-line-number" if common.line.is_none() => common.line = Some(c.whole(&el, &mut x)?),
+                        b"quantity" if common.quantity.is_none() => common.quantity = Some(c.whole(&el, &mut x)?),
                         inner if inner == names.inner.as_bytes() && !have_inner => {
                             have_inner = true;
                             c.enter(&el);
@@ -206,9 +191,7 @@ impl OrderCancelRequestFeed {
                     b"cancel-date" if d.date.is_none() => d.date = Some(c.date(el, x)?),
                     b"cancel-reason" if d.reason.is_none() => d.reason = Some(c.string(el, x)?),
                     b"cancel-status" if d.status.is_none() => d.status = Some(c.string(el, x)?),
-                    b"customer-comments" if d.comments.is_none() => {
-                        d.comments = Some(c.string(el, x)?)
-                    }
+                    b"customer-comments" if d.comments.is_none() => d.comments = Some(c.string(el, x)?),
                     _ => return Ok(false),
                 }
                 Ok(true)
@@ -227,11 +210,7 @@ impl OrderCancelRequestFeed {
                 })
             },
         )?;
-        Ok(OrderCancelRequestFeed {
-            namespace,
-            requests,
-            unknown,
-        })
+        Ok(OrderCancelRequestFeed { namespace, requests, unknown })
     }
 }
 
@@ -253,9 +232,7 @@ impl OrderReturnsRequestFeed {
                     b"return-status" if d.status.is_none() => d.status = Some(c.string(el, x)?),
                     b"return-date" if d.date.is_none() => d.date = Some(c.date(el, x)?),
                     b"return-reason" if d.reason.is_none() => d.reason = Some(c.string(el, x)?),
-                    b"customer-comments" if d.comments.is_none() => {
-                        d.comments = Some(c.string(el, x)?)
-                    }
+                    b"customer-comments" if d.comments.is_none() => d.comments = Some(c.string(el, x)?),
                     _ => return Ok(false),
                 }
                 Ok(true)
@@ -274,10 +251,6 @@ impl OrderReturnsRequestFeed {
                 })
             },
         )?;
-        Ok(OrderReturnsRequestFeed {
-            namespace,
-            requests,
-            unknown,
-        })
+        Ok(OrderReturnsRequestFeed { namespace, requests, unknown })
     }
 }

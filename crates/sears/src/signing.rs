@@ -20,17 +20,11 @@ pub struct Credentials {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
-    #[error(
-        "the Sears seller ID must be digits (it is shown under Account Profile in the Seller Portal): '{0}'"
-    )]
+    #[error("the Sears seller ID must be digits (it is shown under Account Profile in the Seller Portal): '{0}'")]
     SellerId(String),
-    #[error(
-        "the Sears e-mail must be the Seller Portal login e-mail, without spaces or commas: '{0}'"
-    )]
+    #[error("the Sears e-mail must be the Seller Portal login e-mail, without spaces or commas: '{0}'")]
     Email(String),
-    #[error(
-        "the Sears API authorization key is empty: generate one under Account Info in the Seller Portal"
-    )]
+    #[error("the Sears API authorization key is empty: generate one under Account Info in the Seller Portal")]
     EmptyKey,
 }
 
@@ -47,21 +41,13 @@ impl Credentials {
         if seller_id.is_empty() || !seller_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CredentialsError::SellerId(seller_id));
         }
-        if email.is_empty()
-            || email
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == ',')
-        {
+        if email.is_empty() || email.chars().any(|c| c.is_whitespace() || c.is_control() || c == ',') {
             return Err(CredentialsError::Email(email));
         }
         if auth_key.expose_secret().is_empty() {
             return Err(CredentialsError::EmptyKey);
         }
-        Ok(Credentials {
-            seller_id,
-            email,
-            auth_key,
-        })
+        Ok(Credentials { seller_id, email, auth_key })
     }
 
     pub fn seller_id(&self) -> &str {
@@ -100,8 +86,7 @@ pub fn string_to_sign(seller_id: &str, email: &str, timestamp: &str) -> String {
 /// Lowercase hex HMAC-SHA256 of `message` keyed with the key's literal bytes.
 pub fn signature(key: &str, message: &str) -> String {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes())
-        .expect("HMAC takes any key length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(message.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
@@ -122,10 +107,7 @@ impl SignedAuthorization {
 
     /// `HMAC-SHA256 emailaddress={email},timestamp={timestamp},signature={hex}`
     pub fn header_value(&self) -> String {
-        format!(
-            "HMAC-SHA256 emailaddress={},timestamp={},signature={}",
-            self.email, self.timestamp, self.signature
-        )
+        format!("HMAC-SHA256 emailaddress={},timestamp={},signature={}", self.email, self.timestamp, self.signature)
     }
 }
 
@@ -156,12 +138,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn test_credentials() -> Credentials {
-        Credentials::new(
-            "1234",
-            "test@searshc.com",
-            SecretString::from("dGVzdGtleQ=="),
-        )
-        .unwrap()
+        Credentials::new("1234", "test@searshc.com", SecretString::from("dGVzdGtleQ==")).unwrap()
     }
 
     /// SPEC §2.1's worked test vector.
@@ -170,10 +147,7 @@ mod tests {
         let timestamp: Timestamp = "2016-02-11T20:23:05Z".parse().unwrap();
         let signed = sign(&test_credentials(), timestamp);
         assert_eq!(signed.timestamp, "2016-02-11T20:23:05Z");
-        assert_eq!(
-            signed.signature(),
-            "897b4ce4fa824bd8b7719d549895abab73b9d8866a0d634373f06c1d2b68507f"
-        );
+        assert_eq!(signed.signature(), "897b4ce4fa824bd8b7719d549895abab73b9d8866a0d634373f06c1d2b68507f");
         assert_eq!(
             signed.header_value(),
             "HMAC-SHA256 emailaddress=test@searshc.com,timestamp=2016-02-11T20:23:05Z,\
@@ -187,14 +161,8 @@ mod tests {
         let message = "1234:test@searshc.com:2016-02-11T20:23:05Z";
         let decoded_key = "testkey"; // base64 "dGVzdGtleQ==" decoded
         let wrong = signature(decoded_key, message);
-        assert_eq!(
-            wrong,
-            "6f2ee1d437877344683380e31dda5516110a421fd240ff22c2f05c97ccc8b710"
-        );
-        assert_ne!(
-            sign(&test_credentials(), "2016-02-11T20:23:05Z".parse().unwrap()).signature(),
-            wrong
-        );
+        assert_eq!(wrong, "6f2ee1d437877344683380e31dda5516110a421fd240ff22c2f05c97ccc8b710");
+        assert_ne!(sign(&test_credentials(), "2016-02-11T20:23:05Z".parse().unwrap()).signature(), wrong);
     }
 
     #[test]
@@ -217,26 +185,11 @@ mod tests {
     #[test]
     fn credentials_are_checked() {
         let key = || SecretString::from("k");
-        assert_eq!(
-            Credentials::new("12a", "a@b.c", key()).unwrap_err(),
-            CredentialsError::SellerId("12a".into())
-        );
-        assert_eq!(
-            Credentials::new("", "a@b.c", key()).unwrap_err(),
-            CredentialsError::SellerId("".into())
-        );
-        assert_eq!(
-            Credentials::new("1", "a b@c", key()).unwrap_err(),
-            CredentialsError::Email("a b@c".into())
-        );
-        assert_eq!(
-            Credentials::new("1", "a,b@c", key()).unwrap_err(),
-            CredentialsError::Email("a,b@c".into())
-        );
-        assert_eq!(
-            Credentials::new("1", "a@b.c", SecretString::from("")).unwrap_err(),
-            CredentialsError::EmptyKey
-        );
+        assert_eq!(Credentials::new("12a", "a@b.c", key()).unwrap_err(), CredentialsError::SellerId("12a".into()));
+        assert_eq!(Credentials::new("", "a@b.c", key()).unwrap_err(), CredentialsError::SellerId("".into()));
+        assert_eq!(Credentials::new("1", "a b@c", key()).unwrap_err(), CredentialsError::Email("a b@c".into()));
+        assert_eq!(Credentials::new("1", "a,b@c", key()).unwrap_err(), CredentialsError::Email("a,b@c".into()));
+        assert_eq!(Credentials::new("1", "a@b.c", SecretString::from("")).unwrap_err(), CredentialsError::EmptyKey);
     }
 
     proptest! {

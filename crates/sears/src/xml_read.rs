@@ -157,11 +157,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl<'a> Cursor<'a> {
     pub fn new(input: &'a [u8]) -> Self {
-        let bom = if input.starts_with(UTF8_BOM) {
-            UTF8_BOM.len()
-        } else {
-            0
-        };
+        let bom = if input.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
         let input = &input[bom..];
         Cursor {
             input,
@@ -183,28 +179,13 @@ impl<'a> Cursor<'a> {
         self.reader.buffer_position() as usize
     }
 
-    pub fn error(
-        &self,
-        offset: usize,
-        element: Option<&str>,
-        kind: DecodeErrorKind,
-    ) -> DecodeError {
+    pub fn error(&self, offset: usize, element: Option<&str>, kind: DecodeErrorKind) -> DecodeError {
         let offset = offset.min(self.input.len());
         let before = &self.input[..offset];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        let column = 1 + String::from_utf8_lossy(&before[line_start..])
-            .chars()
-            .count();
-        DecodeError {
-            line,
-            column,
-            element: element.map(str::to_owned),
-            kind,
-        }
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = 1 + String::from_utf8_lossy(&before[line_start..]).chars().count();
+        DecodeError { line, column, element: element.map(str::to_owned), kind }
     }
 
     fn syntax_error(&self, error: quick_xml::Error) -> DecodeError {
@@ -227,24 +208,12 @@ impl<'a> Cursor<'a> {
         Ok((offset, event))
     }
 
-    fn element(
-        &self,
-        start: BytesStart<'a>,
-        offset: usize,
-        empty: bool,
-        slot: Option<usize>,
-    ) -> Element<'a> {
+    fn element(&self, start: BytesStart<'a>, offset: usize, empty: bool, slot: Option<usize>) -> Element<'a> {
         let qname_len = start.name().as_ref().len();
         // The event borrows from the input; take the name from the input so that it lives as long as it.
         let qname = &self.input[offset + 1..offset + 1 + qname_len];
         debug_assert_eq!(self.input[offset], b'<');
-        Element {
-            start,
-            offset,
-            empty,
-            slot,
-            local: local_of(qname),
-        }
+        Element { start, offset, empty, slot, local: local_of(qname) }
     }
 
     /// Reads the prolog and returns the root element.
@@ -265,9 +234,7 @@ impl<'a> Cursor<'a> {
                     return Err(self.error(offset, None, kind));
                 }
                 other => {
-                    let kind = DecodeErrorKind::NotWellFormed(format!(
-                        "unexpected {other:?} before the first element"
-                    ));
+                    let kind = DecodeErrorKind::NotWellFormed(format!("unexpected {other:?} before the first element"));
                     return Err(self.error(offset, None, kind));
                 }
             }
@@ -347,14 +314,11 @@ impl<'a> Cursor<'a> {
                 }
                 Event::Eof => {
                     let name = self.current_name().unwrap_or("?").to_owned();
-                    let kind = DecodeErrorKind::NotWellFormed(format!(
-                        "the document ends before </{name}>"
-                    ));
+                    let kind = DecodeErrorKind::NotWellFormed(format!("the document ends before </{name}>"));
                     return Err(self.error(offset, None, kind));
                 }
                 Event::Decl(_) | Event::DocType(_) => {
-                    let kind =
-                        DecodeErrorKind::NotWellFormed("a declaration inside an element".into());
+                    let kind = DecodeErrorKind::NotWellFormed("a declaration inside an element".into());
                     return Err(self.error(offset, None, kind));
                 }
             }
@@ -376,11 +340,7 @@ impl<'a> Cursor<'a> {
 
     fn text_in_container(&self, offset: usize, text: &str) -> DecodeError {
         let element = self.current_name();
-        self.error(
-            offset,
-            element,
-            DecodeErrorKind::TextWhereElementsExpected(text.to_owned()),
-        )
+        self.error(offset, element, DecodeErrorKind::TextWhereElementsExpected(text.to_owned()))
     }
 
     /// Reads the text of a leaf element, trimmed of XML whitespace.
@@ -421,10 +381,8 @@ impl<'a> Cursor<'a> {
                     return Err(self.error(element.offset, Some(element.name()), kind));
                 }
                 Event::Eof | Event::Decl(_) | Event::DocType(_) => {
-                    let kind = DecodeErrorKind::NotWellFormed(format!(
-                        "the document ends before </{}>",
-                        element.name()
-                    ));
+                    let kind =
+                        DecodeErrorKind::NotWellFormed(format!("the document ends before </{}>", element.name()));
                     return Err(self.error(offset, None, kind));
                 }
             };
@@ -451,9 +409,7 @@ impl<'a> Cursor<'a> {
     pub fn skip(&mut self, element: &Element<'a>) -> Result<Range<usize>> {
         if !element.empty {
             let end = element.start.to_end().into_owned();
-            self.reader
-                .read_to_end(end.name())
-                .map_err(|e| self.syntax_error(e))?;
+            self.reader.read_to_end(end.name()).map_err(|e| self.syntax_error(e))?;
             self.open -= 1;
         }
         Ok(element.offset..self.position())
@@ -491,10 +447,7 @@ impl<'a> Cursor<'a> {
     pub fn unknown(&mut self, element: &Element<'a>, extras: &mut Extras) -> Result<()> {
         let path = self.path_of(element);
         let range = self.skip(element)?;
-        extras.unknown.push(UnknownItem::Element {
-            path,
-            xml: self.text_of(range).to_owned(),
-        });
+        extras.unknown.push(UnknownItem::Element { path, xml: self.text_of(range).to_owned() });
         Ok(())
     }
 
@@ -544,12 +497,7 @@ impl<'a> Cursor<'a> {
 
     /// The value of the default namespace declared on `element`, if any.
     pub fn default_namespace(&self, element: &Element<'a>) -> Option<String> {
-        element
-            .start
-            .attributes()
-            .flatten()
-            .find(|a| a.key.as_ref() == "xmlns")
-            .map(|a| a.value.into_owned())
+        element.start.attributes().flatten().find(|a| a.key.as_ref() == "xmlns").map(|a| a.value.into_owned())
     }
 
     /// The namespace declarations of `element` (attribute name, value as written).
@@ -592,49 +540,24 @@ impl<'a> Cursor<'a> {
         match parse(&text) {
             Some(parsed) => {
                 if !parsed.canonical {
-                    extras
-                        .written
-                        .push((self.path_of(element), text.into_owned()));
+                    extras.written.push((self.path_of(element), text.into_owned()));
                 }
                 Ok(parsed.value)
             }
-            None => Err(self.error(
-                element.offset,
-                Some(element.name()),
-                invalid(text.into_owned()),
-            )),
+            None => Err(self.error(element.offset, Some(element.name()), invalid(text.into_owned()))),
         }
     }
 
     pub fn decimal(&mut self, element: &Element<'a>, extras: &mut Extras) -> Result<Decimal> {
-        self.typed(
-            element,
-            extras,
-            lexical::decimal,
-            DecodeErrorKind::NotADecimal,
-        )
+        self.typed(element, extras, lexical::decimal, DecodeErrorKind::NotADecimal)
     }
 
-    pub fn whole<T: std::str::FromStr>(
-        &mut self,
-        element: &Element<'a>,
-        extras: &mut Extras,
-    ) -> Result<T> {
-        self.typed(
-            element,
-            extras,
-            lexical::unsigned::<T>,
-            DecodeErrorKind::NotAWholeNumber,
-        )
+    pub fn whole<T: std::str::FromStr>(&mut self, element: &Element<'a>, extras: &mut Extras) -> Result<T> {
+        self.typed(element, extras, lexical::unsigned::<T>, DecodeErrorKind::NotAWholeNumber)
     }
 
     pub fn date(&mut self, element: &Element<'a>, extras: &mut Extras) -> Result<Date> {
-        let parse = |text: &str| {
-            lexical::date(text).map(|value| lexical::Parsed {
-                value,
-                canonical: true,
-            })
-        };
+        let parse = |text: &str| lexical::date(text).map(|value| lexical::Parsed { value, canonical: true });
         self.typed(element, extras, parse, DecodeErrorKind::NotADate)
     }
 
@@ -643,29 +566,16 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn boolean(&mut self, element: &Element<'a>, extras: &mut Extras) -> Result<bool> {
-        self.typed(
-            element,
-            extras,
-            lexical::boolean,
-            DecodeErrorKind::NotABoolean,
-        )
+        self.typed(element, extras, lexical::boolean, DecodeErrorKind::NotABoolean)
     }
 
     pub fn missing(&self, container: &Element<'a>, child: &str) -> DecodeError {
-        self.error(
-            container.offset,
-            Some(container.name()),
-            DecodeErrorKind::Missing(child.to_owned()),
-        )
+        self.error(container.offset, Some(container.name()), DecodeErrorKind::Missing(child.to_owned()))
     }
 
     /// For documents Wharf writes itself (feeds): an element that does not belong is an error.
     pub fn unexpected(&self, container: &str, child: &Element<'a>) -> DecodeError {
-        self.error(
-            child.offset,
-            Some(container),
-            DecodeErrorKind::UnexpectedElement(child.name().to_owned()),
-        )
+        self.error(child.offset, Some(container), DecodeErrorKind::UnexpectedElement(child.name().to_owned()))
     }
 
     /// Taken right after `element` was returned by [`Cursor::next_child`], before entering it.
@@ -673,11 +583,7 @@ impl<'a> Cursor<'a> {
         Checkpoint {
             levels: self.levels.len(),
             siblings: self.siblings.len(),
-            open_after: if element.empty {
-                self.open
-            } else {
-                self.open - 1
-            },
+            open_after: if element.empty { self.open } else { self.open - 1 },
             path_base: self.path_base,
         }
     }
@@ -688,8 +594,7 @@ impl<'a> Cursor<'a> {
         while self.open > checkpoint.open_after {
             let (offset, event) = self.read()?;
             if let Event::Eof = event {
-                let kind =
-                    DecodeErrorKind::NotWellFormed("the document ends inside an element".into());
+                let kind = DecodeErrorKind::NotWellFormed("the document ends inside an element".into());
                 return Err(self.error(offset, None, kind));
             }
         }

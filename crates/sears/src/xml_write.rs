@@ -18,37 +18,27 @@ const VEC_WRITE: &str = "writing XML into a Vec<u8> cannot fail";
 impl XmlOut {
     pub fn new() -> Self {
         let mut writer = Writer::new_with_indent(Vec::with_capacity(4096), b' ', 2);
-        writer
-            .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-            .expect(VEC_WRITE);
+        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).expect(VEC_WRITE);
         XmlOut { writer }
     }
 
     pub fn open_root(&mut self, name: &str, namespace: &str) {
         let start = BytesStart::new(name).with_attributes([("xmlns", namespace)]);
-        self.writer
-            .write_event(Event::Start(start))
-            .expect(VEC_WRITE);
+        self.writer.write_event(Event::Start(start)).expect(VEC_WRITE);
     }
 
     pub fn open(&mut self, name: &str) {
-        self.writer
-            .write_event(Event::Start(BytesStart::new(name)))
-            .expect(VEC_WRITE);
+        self.writer.write_event(Event::Start(BytesStart::new(name))).expect(VEC_WRITE);
     }
 
     pub fn close(&mut self, name: &str) {
-        self.writer
-            .write_event(Event::End(BytesEnd::new(name)))
-            .expect(VEC_WRITE);
+        self.writer.write_event(Event::End(BytesEnd::new(name))).expect(VEC_WRITE);
     }
 
     /// `<name>text</name>`, escaped (`<`, `>`, `&`, quotes, and CR so that it survives line-end normalization).
     pub fn leaf(&mut self, name: &str, text: &str) {
         self.open(name);
-        self.writer
-            .write_event(Event::Text(BytesText::new(text)))
-            .expect(VEC_WRITE);
+        self.writer.write_event(Event::Text(BytesText::new(text))).expect(VEC_WRITE);
         self.close(name);
     }
 
@@ -72,11 +62,7 @@ pub(crate) struct Check {
 
 impl Check {
     pub fn fail(&self, path: &str, problem: impl Into<String>) -> FeedError {
-        FeedError {
-            feed: self.feed,
-            path: path.to_owned(),
-            problem: problem.into(),
-        }
+        FeedError { feed: self.feed, path: path.to_owned(), problem: problem.into() }
     }
 
     /// Text that XML can carry and that reads back unchanged: no characters XML forbids, no leading or
@@ -86,29 +72,16 @@ impl Check {
             return Err(self.fail(path, "is empty"));
         }
         if let Some(bad) = value.chars().find(|&c| !is_xml_char(c)) {
-            return Err(self.fail(
-                path,
-                format!(
-                    "contains the character U+{:04X}, which XML cannot carry",
-                    bad as u32
-                ),
-            ));
+            return Err(self.fail(path, format!("contains the character U+{:04X}, which XML cannot carry", bad as u32)));
         }
-        if value.starts_with(crate::xml_read::is_xml_whitespace)
-            || value.ends_with(crate::xml_read::is_xml_whitespace)
+        if value.starts_with(crate::xml_read::is_xml_whitespace) || value.ends_with(crate::xml_read::is_xml_whitespace)
         {
-            return Err(self.fail(
-                path,
-                format!("'{value}' starts or ends with whitespace, which Sears does not keep"),
-            ));
+            return Err(self.fail(path, format!("'{value}' starts or ends with whitespace, which Sears does not keep")));
         }
         if let Some(max) = max {
             let count = value.chars().count();
             if count > max {
-                return Err(self.fail(
-                    path,
-                    format!("is {count} characters; Sears accepts at most {max}"),
-                ));
+                return Err(self.fail(path, format!("is {count} characters; Sears accepts at most {max}")));
             }
         }
         Ok(())
@@ -116,14 +89,8 @@ impl Check {
 
     /// A PO number: digits (leading zeros allowed), not all zeros (the cancel XSD types it positiveInteger).
     pub fn po_number(&self, path: &str, value: &str) -> Result<(), FeedError> {
-        if value.is_empty()
-            || !value.bytes().all(|b| b.is_ascii_digit())
-            || value.bytes().all(|b| b == b'0')
-        {
-            return Err(self.fail(
-                path,
-                format!("'{value}' is not a Sears PO number (digits, not all zero)"),
-            ));
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) || value.bytes().all(|b| b == b'0') {
+            return Err(self.fail(path, format!("'{value}' is not a Sears PO number (digits, not all zero)")));
         }
         Ok(())
     }
@@ -150,19 +117,10 @@ mod tests {
 
     #[test]
     fn text_checks() {
-        let check = Check {
-            feed: "shipment-feed",
-        };
+        let check = Check { feed: "shipment-feed" };
         assert!(check.text("a", "SKU-1 \"x\" <&>", Some(50)).is_ok());
         assert_eq!(
-            check
-                .text(
-                    "shipment[1]/header[1]/asn-number",
-                    "123456789012345678901",
-                    Some(20)
-                )
-                .unwrap_err()
-                .to_string(),
+            check.text("shipment[1]/header[1]/asn-number", "123456789012345678901", Some(20)).unwrap_err().to_string(),
             "shipment-feed not sent: shipment[1]/header[1]/asn-number is 21 characters; Sears accepts at most 20; \
              correct it and send the feed again"
         );
@@ -176,9 +134,7 @@ mod tests {
 
     #[test]
     fn po_numbers() {
-        let check = Check {
-            feed: "order-cancel-feed",
-        };
+        let check = Check { feed: "order-cancel-feed" };
         assert!(check.po_number("p", "0060180").is_ok());
         assert!(check.po_number("p", "000").is_err());
         assert!(check.po_number("p", "12a").is_err());

@@ -8,19 +8,15 @@ use jiff::civil::{Date, date};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 use wharf_sears::{
-    CancelReason, OrderCancel, OrderCancelDetail, OrderCancelFeed, PackageDetail, Shipment,
-    ShipmentDetail, ShipmentFeed, ShipmentHeader,
+    CancelReason, OrderCancel, OrderCancelDetail, OrderCancelFeed, PackageDetail, Shipment, ShipmentDetail,
+    ShipmentFeed, ShipmentHeader,
 };
 
 const ASN_XSD: &str = "oms-import-v7-asn.xsd";
 const CANCEL_XSD: &str = "oms-import-v1-order-cancel.xsd";
 
 fn package(line_number: u32, item_id: &str, quantity: u32) -> PackageDetail {
-    PackageDetail {
-        line_number,
-        item_id: item_id.into(),
-        quantity,
-    }
+    PackageDetail { line_number, item_id: item_id.into(), quantity }
 }
 
 fn detail(
@@ -40,28 +36,15 @@ fn detail(
 }
 
 fn header(po_number: &str, po_date: Date) -> ShipmentHeader {
-    ShipmentHeader {
-        po_number: po_number.into(),
-        po_date,
-        ..ShipmentHeader::default()
-    }
+    ShipmentHeader { po_number: po_number.into(), po_date, ..ShipmentHeader::default() }
 }
 
 #[test]
 fn asn_is_written_exactly_as_expected() {
     let feed = ShipmentFeed {
         shipments: vec![Shipment {
-            header: ShipmentHeader {
-                asn_number: Some("A1".into()),
-                ..header("0060180", date(2012, 3, 14))
-            },
-            details: vec![detail(
-                Some("1Z999"),
-                date(2012, 3, 15),
-                "UPS",
-                "Ground",
-                vec![package(1, "A&B <1>", 4)],
-            )],
+            header: ShipmentHeader { asn_number: Some("A1".into()), ..header("0060180", date(2012, 3, 14)) },
+            details: vec![detail(Some("1Z999"), date(2012, 3, 15), "UPS", "Ground", vec![package(1, "A&B <1>", 4)])],
         }],
         ..ShipmentFeed::default()
     };
@@ -126,13 +109,7 @@ fn asn_with_many_orders_packages_and_partial_quantities() {
             },
             Shipment {
                 header: header("912346", date(2024, 3, 10)),
-                details: vec![detail(
-                    None,
-                    date(2024, 3, 11),
-                    "OTH",
-                    "Pickup",
-                    vec![package(1, "PLANTER-XL", 1)],
-                )],
+                details: vec![detail(None, date(2024, 3, 11), "OTH", "Pickup", vec![package(1, "PLANTER-XL", 1)])],
             },
         ],
         ..ShipmentFeed::default()
@@ -140,19 +117,10 @@ fn asn_with_many_orders_packages_and_partial_quantities() {
     let xml = feed.to_xml().unwrap();
     validate_text(ASN_XSD, &xml);
     let read = ShipmentFeed::parse(xml.as_bytes()).unwrap();
-    assert_eq!(
-        read.namespace.as_deref(),
-        Some("http://seller.marketplace.sears.com/oms/v7")
-    );
+    assert_eq!(read.namespace.as_deref(), Some("http://seller.marketplace.sears.com/oms/v7"));
     assert_eq!(read.shipments, feed.shipments);
-    assert_eq!(
-        read.shipments[0].details[0].package_details[1],
-        package(2, "SKU-1", 1)
-    );
-    assert!(
-        !xml.contains("<tracking-number>")
-            || read.shipments[1].details[0].tracking_number.is_none()
-    );
+    assert_eq!(read.shipments[0].details[0].package_details[1], package(2, "SKU-1", 1));
+    assert!(!xml.contains("<tracking-number>") || read.shipments[1].details[0].tracking_number.is_none());
 }
 
 #[test]
@@ -160,13 +128,7 @@ fn invalid_asn_values_are_refused_with_their_place() {
     let good = || ShipmentFeed {
         shipments: vec![Shipment {
             header: header("1234", date(2024, 1, 1)),
-            details: vec![detail(
-                Some("T"),
-                date(2024, 1, 2),
-                "UPS",
-                "Ground",
-                vec![package(1, "SKU", 1)],
-            )],
+            details: vec![detail(Some("T"), date(2024, 1, 2), "UPS", "Ground", vec![package(1, "SKU", 1)])],
         }],
         ..ShipmentFeed::default()
     };
@@ -187,41 +149,22 @@ fn invalid_asn_values_are_refused_with_their_place() {
          at most 50; correct it and send the feed again"
     );
     assert!(
-        refuse(&|f| f.shipments[0].header.asn_number = Some("x".repeat(21)))
-            .contains("header[1]/asn-number is 21")
+        refuse(&|f| f.shipments[0].header.asn_number = Some("x".repeat(21))).contains("header[1]/asn-number is 21")
     );
-    assert!(
-        refuse(&|f| f.shipments[0].header.po_number = "12-3".into())
-            .contains("'12-3' is not a Sears PO number")
-    );
-    assert!(
-        refuse(&|f| f.shipments[0].details[0].package_details[0].quantity = 0)
-            .contains("quantity is 0")
-    );
-    assert!(
-        refuse(&|f| f.shipments[0].details[0].package_details[0].line_number = 0)
-            .contains("line-number is 0")
-    );
+    assert!(refuse(&|f| f.shipments[0].header.po_number = "12-3".into()).contains("'12-3' is not a Sears PO number"));
+    assert!(refuse(&|f| f.shipments[0].details[0].package_details[0].quantity = 0).contains("quantity is 0"));
+    assert!(refuse(&|f| f.shipments[0].details[0].package_details[0].line_number = 0).contains("line-number is 0"));
     assert!(
         refuse(&|f| f.shipments[0].details[0].shipping_carrier = " UPS".into())
             .contains("starts or ends with whitespace")
     );
     assert!(
-        refuse(&|f| f.shipments[0].details[0].shipping_method = String::new())
-            .contains("shipping-method is empty")
+        refuse(&|f| f.shipments[0].details[0].shipping_method = String::new()).contains("shipping-method is empty")
     );
-    assert!(
-        refuse(&|f| f.shipments[0].details[0].package_details.clear())
-            .contains("has no package-detail")
-    );
-    assert!(
-        refuse(&|f| f.shipments[0].details.clear()).contains("shipment[1] has no package (detail)")
-    );
+    assert!(refuse(&|f| f.shipments[0].details[0].package_details.clear()).contains("has no package-detail"));
+    assert!(refuse(&|f| f.shipments[0].details.clear()).contains("shipment[1] has no package (detail)"));
     assert!(refuse(&|f| f.shipments.clear()).contains("has no shipment"));
-    assert!(
-        refuse(&|f| f.shipments[0].details[0].package_details[0].item_id = "a\u{0}b".into())
-            .contains("U+0000")
-    );
+    assert!(refuse(&|f| f.shipments[0].details[0].package_details[0].item_id = "a\u{0}b".into()).contains("U+0000"));
     assert!(refuse(&|f| f.shipments[0].header.po_date = date(-5, 1, 1)).contains("before year 1"));
 }
 
@@ -237,11 +180,7 @@ fn cancel_is_written_exactly_as_expected_and_is_valid() {
                     item_id: "EXTPRODID000111".into(),
                     cancel_reason: CancelReason::OutOfStock,
                 },
-                OrderCancelDetail {
-                    line_number: 5,
-                    item_id: "X".into(),
-                    cancel_reason: CancelReason::Other,
-                },
+                OrderCancelDetail { line_number: 5, item_id: "X".into(), cancel_reason: CancelReason::Other },
             ],
         }],
         ..OrderCancelFeed::default()
@@ -275,12 +214,7 @@ fn cancel_is_written_exactly_as_expected_and_is_valid() {
 "#;
     assert_eq!(xml, expected);
     validate_text(CANCEL_XSD, &xml);
-    assert_eq!(
-        OrderCancelFeed::parse(xml.as_bytes())
-            .unwrap()
-            .order_cancels,
-        feed.order_cancels
-    );
+    assert_eq!(OrderCancelFeed::parse(xml.as_bytes()).unwrap().order_cancels, feed.order_cancels);
 }
 
 /// Each of the nine reasons is written as Sears spells it, and xmllint accepts it.
@@ -319,10 +253,7 @@ fn every_cancel_reason_is_valid() {
         assert_eq!(code.parse::<CancelReason>().unwrap().code(), code);
     }
     assert_eq!(
-        "out-of-stock"
-            .parse::<CancelReason>()
-            .unwrap_err()
-            .to_string(),
+        "out-of-stock".parse::<CancelReason>().unwrap_err().to_string(),
         "'out-of-stock' is not a Sears cancel reason (one of DISCONTINUED-ITEM, OUT-OF-STOCK, \
          CUSTOMER-CHANGED-THEIR-MIND, WRONG-ITEM-WAS-ORDERED, LEAD-TIME-IS-TOO-LONG, ITEM-FOUND-SOMEWHERE-ELSE, \
          INVALID-METHOD-SHIPMENT, INVALID-ITEM-SKU, OTHER)"
@@ -340,43 +271,29 @@ fn cancel_feeds_outside_the_schema_do_not_decode() {
     };
     assert!(OrderCancelFeed::parse(with("Canceled", "OTHER").as_bytes()).is_ok());
     assert_eq!(
-        OrderCancelFeed::parse(with("Cancelled", "OTHER").as_bytes())
-            .unwrap_err()
-            .to_string(),
+        OrderCancelFeed::parse(with("Cancelled", "OTHER").as_bytes()).unwrap_err().to_string(),
         "line 1, column 168: <line-status> has the value 'Cancelled', which is not one of: Canceled"
     );
-    let error =
-        OrderCancelFeed::parse(with("Canceled", "CUSTOMER-CANCEL-OTHER").as_bytes()).unwrap_err();
-    assert!(error.to_string().contains("<cancel-reason> has the value 'CUSTOMER-CANCEL-OTHER', which is not one of: DISCONTINUED-ITEM"), "{error}");
+    let error = OrderCancelFeed::parse(with("Canceled", "CUSTOMER-CANCEL-OTHER").as_bytes()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("<cancel-reason> has the value 'CUSTOMER-CANCEL-OTHER', which is not one of: DISCONTINUED-ITEM"),
+        "{error}"
+    );
     let refused = OrderCancelFeed {
-        order_cancels: vec![OrderCancel {
-            po_number: "000".into(),
-            po_date: date(2024, 1, 1),
-            details: vec![],
-        }],
+        order_cancels: vec![OrderCancel { po_number: "000".into(), po_date: date(2024, 1, 1), details: vec![] }],
         ..OrderCancelFeed::default()
     };
-    assert!(
-        refused
-            .to_xml()
-            .unwrap_err()
-            .to_string()
-            .contains("'000' is not a Sears PO number")
-    );
+    assert!(refused.to_xml().unwrap_err().to_string().contains("'000' is not a Sears PO number"));
 }
 
 #[test]
 fn asn_feeds_outside_the_schema_do_not_decode() {
     let error = ShipmentFeed::parse(b"<shipment-feed><shipment><header><po-number>1</po-number><po-date>2024-01-01</po-date><carrier/></header></shipment></shipment-feed>").unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "line 1, column 87: <header> does not allow the element <carrier> here"
-    );
+    assert_eq!(error.to_string(), "line 1, column 87: <header> does not allow the element <carrier> here");
     let error = ShipmentFeed::parse(b"<shipment-feed><shipment><header><po-number>1</po-number><po-date>2024-01-01</po-date></header></shipment></shipment-feed>").unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "line 1, column 16: <shipment> has no <detail>"
-    );
+    assert_eq!(error.to_string(), "line 1, column 16: <shipment> has no <detail>");
 }
 
 /// Text values the writer accepts: XML characters, no surrounding whitespace (readers trim it).

@@ -8,8 +8,7 @@ use bytes::Bytes;
 use common::{fixture, flatten_purchase_orders, sample};
 use proptest::prelude::*;
 use wharf_sears::{
-    ApiResponse, OrderCancelFeed, PoResponse, ProcessingReport, ShipmentFeed, ShippingCarriers,
-    decode_document,
+    ApiResponse, OrderCancelFeed, PoResponse, ProcessingReport, ShipmentFeed, ShippingCarriers, decode_document,
 };
 
 /// A character XML 1.0 can carry (roxmltree rejects the others, and so would Sears's parser).
@@ -32,51 +31,26 @@ fn raw_text() -> impl Strategy<Value = String> {
 /// comment.
 fn written_text() -> impl Strategy<Value = String> {
     (raw_text(), 0u8..4, any::<bool>()).prop_map(|(text, style, padded)| {
-        let escaped = |t: &str| {
-            t.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('\r', "&#13;")
-        };
+        let escaped =
+            |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\r', "&#13;");
         let body = match style {
             0 => escaped(&text),
             1 => text
                 .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_string()
-                    } else {
-                        format!("&#x{:X};", c as u32)
-                    }
-                })
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("&#x{:X};", c as u32) })
                 .collect(),
             2 if !text.contains("]]>") && !text.contains('\r') => format!("<![CDATA[{text}]]>"),
             _ => {
-                let middle = text
-                    .char_indices()
-                    .nth(text.chars().count() / 2)
-                    .map_or(text.len(), |(i, _)| i);
-                format!(
-                    "{}<!-- cut -->{}",
-                    escaped(&text[..middle]),
-                    escaped(&text[middle..])
-                )
+                let middle = text.char_indices().nth(text.chars().count() / 2).map_or(text.len(), |(i, _)| i);
+                format!("{}<!-- cut -->{}", escaped(&text[..middle]), escaped(&text[middle..]))
             }
         };
-        if padded {
-            format!("\n   {body} ")
-        } else {
-            body
-        }
+        if padded { format!("\n   {body} ") } else { body }
     })
 }
 
 fn decimal_text() -> impl Strategy<Value = String> {
-    (
-        prop::sample::select(vec!["", "", "-", "+"]),
-        "0{0,2}[0-9]{0,5}",
-        proptest::option::of("[0-9]{0,4}"),
-    )
+    (prop::sample::select(vec!["", "", "-", "+"]), "0{0,2}[0-9]{0,5}", proptest::option::of("[0-9]{0,4}"))
         .prop_filter("a digit somewhere", |(_, int, frac)| {
             !int.is_empty() || frac.as_ref().is_some_and(|f| !f.is_empty())
         })
@@ -92,27 +66,18 @@ fn whole_text() -> impl Strategy<Value = String> {
 
 /// An element the client has no field for, with attributes and children.
 fn unknown_element() -> impl Strategy<Value = String> {
-    let leaf = ("[a-z]{1,6}", written_text())
-        .prop_map(|(name, text)| format!("<x-{name}>{text}</x-{name}>"));
+    let leaf = ("[a-z]{1,6}", written_text()).prop_map(|(name, text)| format!("<x-{name}>{text}</x-{name}>"));
     leaf.prop_recursive(3, 12, 3, |inner| {
-        (
-            "[a-z]{1,6}",
-            proptest::collection::vec(inner, 0..3),
-            proptest::option::of(raw_text()),
-        )
-            .prop_map(|(name, children, attribute)| {
+        ("[a-z]{1,6}", proptest::collection::vec(inner, 0..3), proptest::option::of(raw_text())).prop_map(
+            |(name, children, attribute)| {
                 let attribute = attribute
                     .map(|a| {
-                        format!(
-                            " note=\"{}\"",
-                            a.replace('&', "&amp;")
-                                .replace('<', "&lt;")
-                                .replace('"', "&quot;")
-                        )
+                        format!(" note=\"{}\"", a.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;"))
                     })
                     .unwrap_or_default();
                 format!("<ext:{name}{attribute}>{}</ext:{name}>", children.concat())
-            })
+            },
+        )
     })
 }
 
