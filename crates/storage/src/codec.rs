@@ -204,13 +204,40 @@ impl<'a> PreparedDay<'a> {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(PreparedDay {
-            new_orders: write.new_orders.iter().map(prepare).collect::<Result<_>>()?,
-            updated_orders: write.updated_orders.iter().map(prepare).collect::<Result<_>>()?,
+            new_orders: prepare_all(&write.new_orders, &prepare)?,
+            updated_orders: prepare_all(&write.updated_orders, &prepare)?,
             skipped,
             no_longer_skipped: &write.no_longer_skipped,
             new_products,
         })
     }
+}
+
+/// Orders per serializing thread, below which one thread does it all.
+const ORDERS_PER_THREAD: usize = 2000;
+
+/// Prepares many orders on several cores: a day of 16,000 orders is a quarter of a second of JSON on one,
+/// as much as the database writes take. The caller waits, as it would for one thread.
+fn prepare_all<'a, F>(writes: &'a [OrderWrite], prepare: &F) -> Result<Vec<PreparedOrder<'a>>>
+where
+    F: Fn(&'a OrderWrite) -> Result<PreparedOrder<'a>> + Sync,
+{
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(4).min(writes.len() / ORDERS_PER_THREAD).max(1);
+    if threads == 1 {
+        return writes.iter().map(prepare).collect();
+    }
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = writes
+            .chunks(writes.len().div_ceil(threads))
+            .map(|part| scope.spawn(move || part.iter().map(prepare).collect::<Result<Vec<_>>>()))
+            .collect();
+        let mut prepared = Vec::with_capacity(writes.len());
+        for part in parts {
+            prepared.extend(part.join().expect("serializing orders does not panic")?);
+        }
+        Ok(prepared)
+    })
 }
 
 /// Why an update changed no row: the order is gone (or not the caller's), or it changed since it was read.

@@ -21,7 +21,9 @@ mod codec;
 mod error;
 mod location;
 mod migrate;
+pub mod outbox;
 mod postgres;
+pub mod shipping;
 mod sqlite;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -29,7 +31,7 @@ pub mod testing;
 pub use codec::time_ordered_uuid;
 pub use error::StorageError;
 pub use location::{Backend, DatabaseLocation};
-pub use migrate::MigrationReport;
+pub use migrate::{MigrationName, MigrationReport};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -189,7 +191,7 @@ pub enum JobOutcome {
 /// Errors: a missing row is `NotFound`, a unique constraint that refused a write is `Duplicate`, a row
 /// changed since it was read is `Conflict`, a job taken over by another worker is `LeaseLost`.
 #[async_trait]
-pub trait Store: batches::BatchStore + Send + Sync + 'static {
+pub trait Store: batches::BatchStore + shipping::ShippingStore + outbox::OutboxStore + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for logs and benchmarks.
     fn backend(&self) -> &'static str;
 

@@ -4,6 +4,8 @@
 
 mod batches;
 mod copy;
+mod outbox;
+mod shipping;
 mod wire;
 
 use std::collections::{HashMap, HashSet};

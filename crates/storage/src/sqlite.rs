@@ -7,6 +7,8 @@
 //! up front: a deferred transaction that read first could not upgrade once another writer committed.
 
 mod batches;
+mod outbox;
+mod shipping;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,237 @@
+//! The automation area on SQLite. Rule-set saves and order batches run in one `BEGIN IMMEDIATE` transaction
+//! holding this process's write turn, like every other write of this backend.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use wharf_domain::automation::Rule;
+use wharf_domain::{AccountId, Order, OrderId};
+
+use super::{SqliteStore, doc_from_row, opt_ts, parse_id, parse_ts, ts, values_sql, write_raw_and_history};
+use crate::codec::{PreparedOrder, corrupt, from_json, refused, to_json, update_refused};
+use crate::rules::{OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, prepare_orders, prepare_rules};
+use crate::{OrderWrite, Result, StorageError};
+
+/// Orders per multi-row UPDATE: 13 parameters each, far below SQLite's limit of 32,766 per statement; a full
+/// chunk is always the same SQL, so its prepared statement is reused.
+const ORDERS_PER_UPDATE: usize = 100;
+
+/// One multi-row UPDATE of `rows` orders: the same columns and checks as a single order's update (scoped by
+/// account and store, optimistic on `modify_date`), returning the ids it updated.
+fn update_orders_sql(rows: usize) -> String {
+    let head = "WITH u (order_id, account_id, store_id, po_number, po_date, order_number, order_key, status, \
+                order_date, ship_by, modify_date, doc, expected) AS (";
+    let tail = ") UPDATE orders SET po_number = u.po_number, po_date = u.po_date, order_number = u.order_number, \
+                order_key = u.order_key, status = u.status, order_date = u.order_date, ship_by = u.ship_by, \
+                modify_date = u.modify_date, doc = u.doc FROM u \
+                WHERE orders.order_id = u.order_id AND orders.account_id = u.account_id \
+                AND orders.store_id = u.store_id AND (u.expected IS NULL OR orders.modify_date = u.expected) \
+                RETURNING orders.order_id";
+    // `values_sql` writes "HEAD VALUES (…), (…) TAIL"; a CTE's body is exactly that.
+    values_sql(head, 13, rows, tail)
+}
+
+fn stored_rule_from_row(row: &SqliteRow) -> Result<StoredRule> {
+    let id: String = row.try_get("rule_id")?;
+    Ok(StoredRule {
+        rule: from_json(&row.try_get::<String, _>("doc")?, "rule", &id)?,
+        create_date: parse_ts(&row.try_get::<String, _>("create_date")?, "rule", &id)?,
+        modify_date: parse_ts(&row.try_get::<String, _>("modify_date")?, "rule", &id)?,
+    })
+}
+
+fn orders_from_rows(rows: &[SqliteRow]) -> Result<Vec<Order>> {
+    rows.iter().map(|row| doc_from_row(row, "order_id", "order")).collect()
+}
+
+/// Moves the set from `expected` to the next revision, or says it changed meanwhile.
+async fn next_revision(
+    tx: &mut Transaction<'static, Sqlite>,
+    account: &AccountId,
+    expected: u64,
+    now: Timestamp,
+) -> Result<u64> {
+    let expected = i64::try_from(expected).map_err(|_| conflict(account))?;
+    let revision: Option<i64> = if expected == 0 {
+        sqlx::query_scalar(
+            "INSERT INTO rule_sets (account_id, revision, modify_date) VALUES (?1, 1, ?2) \
+             ON CONFLICT (account_id) DO NOTHING RETURNING revision",
+        )
+        .bind(account.as_str())
+        .bind(ts(now))
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| refused(e, RULE_SET, account, Some(("account", account))))?
+    } else {
+        sqlx::query_scalar(
+            "UPDATE rule_sets SET revision = revision + 1, modify_date = ?3 \
+             WHERE account_id = ?1 AND revision = ?2 RETURNING revision",
+        )
+        .bind(account.as_str())
+        .bind(expected)
+        .bind(ts(now))
+        .fetch_optional(&mut **tx)
+        .await?
+    };
+    let revision = revision.ok_or_else(|| conflict(account))?;
+    u64::try_from(revision).map_err(|e| corrupt(RULE_SET, account, e))
+}
+
+fn conflict(account: &AccountId) -> StorageError {
+    StorageError::Conflict { what: RULE_SET, key: account.to_string() }
+}
+
+/// Applies prepared order updates: one multi-row UPDATE per chunk, then every history entry.
+async fn update_prepared(tx: &mut Transaction<'static, Sqlite>, mut orders: Vec<PreparedOrder<'_>>) -> Result<()> {
+    for chunk in orders.chunks_mut(ORDERS_PER_UPDATE) {
+        let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(update_orders_sql(chunk.len())));
+        for order in chunk.iter_mut() {
+            let o = &order.write.order;
+            query = query
+                .bind(order.id())
+                .bind(order.account())
+                .bind(order.store())
+                .bind(order.key.po_number.as_str())
+                .bind(order.key.po_date.to_string())
+                .bind(o.order_number.as_str())
+                .bind(o.order_key.as_str())
+                .bind(order.status)
+                .bind(ts(order.order_date))
+                .bind(opt_ts(order.ship_by))
+                .bind(ts(order.modify_date))
+                .bind(std::mem::take(&mut order.doc))
+                .bind(opt_ts(order.expected_modify_date));
+        }
+        let updated = query.fetch_all(&mut **tx).await.map_err(|e| refused(e, "order", &"in this update", None))?;
+        if updated.len() < chunk.len() {
+            let missed = chunk.iter().find(|o| !updated.iter().any(|id| id == o.id())).unwrap_or(&chunk[0]);
+            let exists = sqlx::query("SELECT 1 FROM orders WHERE order_id = ?1 AND account_id = ?2 AND store_id = ?3")
+                .bind(missed.id())
+                .bind(missed.account())
+                .bind(missed.store())
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some();
+            return Err(update_refused(missed, exists));
+        }
+    }
+    write_raw_and_history(tx, &mut orders).await
+}
+
+#[async_trait]
+impl RuleStore for SqliteStore {
+    async fn rule_set(&self, account: &AccountId) -> Result<RuleSet> {
+        // One read transaction, so the revision and the rules are of the same save.
+        let mut tx = self.pool.begin().await?;
+        let revision: Option<i64> = sqlx::query_scalar("SELECT revision FROM rule_sets WHERE account_id = ?1")
+            .bind(account.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT rule_id, create_date, modify_date, doc FROM rules WHERE account_id = ?1 \
+             ORDER BY position, rule_id",
+        )
+        .bind(account.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(RuleSet {
+            revision: u64::try_from(revision.unwrap_or(0)).map_err(|e| corrupt(RULE_SET, account, e))?,
+            rules: rows.iter().map(stored_rule_from_row).collect::<Result<_>>()?,
+        })
+    }
+
+    async fn save_rule_set(
+        &self,
+        account: &AccountId,
+        expected_revision: u64,
+        rules: &[Rule],
+        now: Timestamp,
+    ) -> Result<u64> {
+        let docs = prepare_rules(rules)?;
+        let mut w = self.begin_write().await?;
+        let revision = next_revision(&mut w.tx, account, expected_revision, now).await?;
+        let keep: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        sqlx::query("DELETE FROM rules WHERE account_id = ?1 AND rule_id NOT IN (SELECT value FROM json_each(?2))")
+            .bind(account.as_str())
+            .bind(to_json(&keep, RULE_SET, account)?)
+            .execute(&mut *w.tx)
+            .await?;
+        for (rule, doc) in rules.iter().zip(docs) {
+            sqlx::query(
+                "INSERT INTO rules (account_id, rule_id, position, enabled, name, create_date, modify_date, doc) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) \
+                 ON CONFLICT (account_id, rule_id) DO UPDATE SET position = excluded.position, \
+                 enabled = excluded.enabled, name = excluded.name, doc = excluded.doc, \
+                 modify_date = CASE WHEN rules.doc = excluded.doc THEN rules.modify_date ELSE excluded.modify_date END",
+            )
+            .bind(account.as_str())
+            .bind(rule.id.as_str())
+            .bind(i64::from(rule.position))
+            .bind(rule.enabled)
+            .bind(rule.name.as_str())
+            .bind(ts(now))
+            .bind(doc)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        w.tx.commit().await?;
+        Ok(revision)
+    }
+
+    async fn open_orders_page(&self, account: &AccountId, page: &OpenOrderPage) -> Result<Vec<Order>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT order_id, doc FROM orders WHERE account_id = ");
+        q.push_bind(account.as_str()).push(" AND status NOT IN ('shipped', 'cancelled')");
+        if let Some(after) = &page.after {
+            q.push(" AND order_id > ").push_bind(after.as_str());
+        }
+        if let Some(status) = page.status {
+            q.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(store) = &page.store_id {
+            q.push(" AND store_id = ").push_bind(store.as_str());
+        }
+        q.push(" ORDER BY order_id LIMIT ").push_bind(i64::from(page.limit));
+        orders_from_rows(&q.build().fetch_all(&self.pool).await?)
+    }
+
+    async fn due_holds(&self, today: Date, after: Option<&OrderId>, limit: u32) -> Result<Vec<Order>> {
+        // Hold dates are `YYYY-MM-DD` in the document, so text order is date order.
+        let rows = sqlx::query(
+            "SELECT order_id, doc FROM orders WHERE status = 'on_hold' AND order_id > ?1 \
+             AND doc ->> '$.holdUntilDate' <= ?2 ORDER BY order_id LIMIT ?3",
+        )
+        .bind(after.map_or("", |id| id.as_str()))
+        .bind(today.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        orders_from_rows(&rows)
+    }
+
+    async fn update_orders(&self, writes: &[OrderWrite]) -> Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let prepared = prepare_orders(writes)?;
+        let mut w = self.begin_write().await?;
+        update_prepared(&mut w.tx, prepared).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_batch_update_is_one_cte_of_values() {
+        let sql = update_orders_sql(2);
+        assert!(sql.starts_with("WITH u (order_id, account_id,"), "{sql}");
+        assert!(sql.contains("AS ( VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?"), "{sql}");
+        assert!(sql.ends_with("RETURNING orders.order_id"), "{sql}");
+    }
+}
