@@ -23,6 +23,7 @@ mod location;
 mod migrate;
 pub mod outbox;
 mod postgres;
+pub mod rules;
 pub mod shipping;
 mod sqlite;
 #[cfg(feature = "test-support")]
@@ -191,7 +192,9 @@ pub enum JobOutcome {
 /// Errors: a missing row is `NotFound`, a unique constraint that refused a write is `Duplicate`, a row
 /// changed since it was read is `Conflict`, a job taken over by another worker is `LeaseLost`.
 #[async_trait]
-pub trait Store: batches::BatchStore + shipping::ShippingStore + outbox::OutboxStore + Send + Sync + 'static {
+pub trait Store:
+    batches::BatchStore + shipping::ShippingStore + outbox::OutboxStore + rules::RuleStore + Send + Sync + 'static
+{
     /// Which backend this is ("sqlite" or "postgres"), for logs and benchmarks.
     fn backend(&self) -> &'static str;
 

@@ -5,6 +5,7 @@
 mod batches;
 mod copy;
 mod outbox;
+mod rules;
 mod shipping;
 mod wire;
 

@@ -8,6 +8,7 @@
 
 mod batches;
 mod outbox;
+mod rules;
 mod shipping;
 
 use std::collections::HashMap;

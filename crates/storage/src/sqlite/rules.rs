@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use wharf_domain::automation::Rule;
 use wharf_domain::{AccountId, Order, OrderId};
 
-use super::{SqliteStore, doc_from_row, opt_ts, parse_id, parse_ts, ts, values_sql, write_raw_and_history};
+use super::{SqliteStore, doc_from_row, opt_ts, parse_ts, ts, values_sql, write_raw_and_history};
 use crate::codec::{PreparedOrder, corrupt, from_json, refused, to_json, update_refused};
 use crate::rules::{OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, prepare_orders, prepare_rules};
 use crate::{OrderWrite, Result, StorageError};
@@ -88,6 +88,8 @@ async fn update_prepared(tx: &mut Transaction<'static, Sqlite>, mut orders: Vec<
     for chunk in orders.chunks_mut(ORDERS_PER_UPDATE) {
         let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(update_orders_sql(chunk.len())));
         for order in chunk.iter_mut() {
+            let doc = std::mem::take(&mut order.doc);
+            let order = &*order;
             let o = &order.write.order;
             query = query
                 .bind(order.id())
@@ -101,7 +103,7 @@ async fn update_prepared(tx: &mut Transaction<'static, Sqlite>, mut orders: Vec<
                 .bind(ts(order.order_date))
                 .bind(opt_ts(order.ship_by))
                 .bind(ts(order.modify_date))
-                .bind(std::mem::take(&mut order.doc))
+                .bind(doc)
                 .bind(opt_ts(order.expected_modify_date));
         }
         let updated = query.fetch_all(&mut **tx).await.map_err(|e| refused(e, "order", &"in this update", None))?;

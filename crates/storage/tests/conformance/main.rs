@@ -9,6 +9,7 @@ mod imports;
 mod jobs;
 mod orders;
 mod products;
+mod rules;
 mod stores;
 
 use std::sync::Arc;
@@ -111,4 +112,12 @@ conformance! {
     batches::a_cancelled_order_leaves_its_open_batch,
     batches::batches_are_found_listed_and_scoped_by_account,
     batches::print_settings_are_kept_per_account_and_store,
+
+    rules::rule_sets_are_saved_whole_and_read_in_position_order,
+    rules::a_stale_rule_set_revision_conflicts_and_writes_nothing,
+    rules::a_rule_set_naming_an_id_twice_or_an_unknown_account_is_refused,
+    rules::rules_are_scoped_by_account_and_round_trip_exactly,
+    rules::open_orders_are_paged_by_id_and_filtered,
+    rules::due_holds_are_found_in_every_account,
+    rules::order_batches_are_written_whole_or_not_at_all,
 }
