@@ -239,7 +239,7 @@ fn main() {
     assert!(parsed.unreadable.is_empty());
     let lines: usize = parsed.purchase_orders.iter().map(|o| o.po_lines.len()).sum();
 
-    // For profiling (`perf record`, `perf stat`): SEARS_BENCH_PROFILE=typed (or raw) runs only that loop, 30 times.
+    // For profiling (`perf record`, `perf stat`): SEARS_BENCH_PROFILE=typed (raw, borrowed) runs only that loop, 30 times.
     match std::env::var("SEARS_BENCH_PROFILE").as_deref() {
         Ok("typed") => {
             for _ in 0..30 {
@@ -250,6 +250,12 @@ fn main() {
         Ok("raw") => {
             for _ in 0..30 {
                 black_box(raw_event_loop(black_box(&body)));
+            }
+            return;
+        }
+        Ok("borrowed") => {
+            for _ in 0..30 {
+                black_box(borrowed_event_loop(black_box(&body)));
             }
             return;
         }
