@@ -31,11 +31,6 @@ impl SharedBytes {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
-
-    /// Identity of the shared buffer, used to decode each distinct image once per render.
-    pub(crate) fn key(&self) -> (usize, usize) {
-        (self.0.as_ptr() as usize, self.0.len())
-    }
 }
 
 impl From<Vec<u8>> for SharedBytes {

@@ -156,7 +156,7 @@ pub fn render_pick_list_pdf(list: &PickList) -> Result<Vec<u8>, DocumentError> {
             ],
         });
     }
-    let widths = [22.0, 78.0, 110.0, 0.0, 40.0, 44.0];
+    let widths = [22.0, 78.0, 110.0, 0.0, 44.0, 54.0];
     let table = Table {
         columns: widths
             .iter()

@@ -163,31 +163,32 @@ fn default_style(size: SlipPageSize) -> (Style, f32) {
     (style, margin)
 }
 
-/// Decodes each distinct picture once; shared between the slips of a batch.
-pub(crate) type PictureCache = HashMap<(usize, usize), Option<Arc<crate::images::Raster>>>;
+/// Each distinct picture decoded once, keyed by its bytes (hashed and compared by content, so
+/// a logo loaded afresh for every order is still decoded and embedded once per batch).
+pub(crate) type PictureCache = HashMap<SharedBytes, Option<Arc<crate::images::Raster>>>;
 
 /// Every distinct picture of `slips`, decoded in parallel.
 pub(crate) fn decode_pictures<'a>(slips: impl Iterator<Item = &'a PackingSlip>) -> PictureCache {
     use rayon::prelude::*;
-    let mut wanted: HashMap<(usize, usize), (&'a SharedBytes, u32)> = HashMap::new();
+    let mut wanted: HashMap<&'a SharedBytes, u32> = HashMap::new();
     for slip in slips {
         if let Some(logo) = &slip.branding.logo {
-            wanted.insert(logo.key(), (logo, LOGO_PIXELS));
+            wanted.insert(logo, LOGO_PIXELS);
         }
         for item in &slip.items {
             if let Some(thumbnail) = &item.thumbnail {
-                wanted.entry(thumbnail.key()).or_insert((thumbnail, THUMBNAIL_PIXELS));
+                wanted.entry(thumbnail).or_insert(THUMBNAIL_PIXELS);
             }
         }
     }
     wanted
         .into_par_iter()
-        .map(|(key, (bytes, pixels))| (key, decode_picture(bytes.as_bytes(), pixels).map(Arc::new)))
+        .map(|(bytes, pixels)| (bytes.clone(), decode_picture(bytes.as_bytes(), pixels).map(Arc::new)))
         .collect()
 }
 
 fn pictures_of(slip: &PackingSlip, cache: &PictureCache) -> Pictures {
-    let lookup = |bytes: &SharedBytes| cache.get(&bytes.key()).cloned().flatten();
+    let lookup = |bytes: &SharedBytes| cache.get(bytes).cloned().flatten();
     let mut pictures = Pictures::new();
     if let Some(logo) = &slip.branding.logo {
         pictures.insert(LOGO_SOURCE.to_owned(), lookup(logo));
