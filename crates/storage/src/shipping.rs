@@ -92,8 +92,9 @@ pub struct ShipmentWrite {
     pub expected: Option<ExpectedShipment>,
     /// The shipment's order, updated under its own optimistic check (`OrderWrite::expected_modify_date`).
     pub order: Option<OrderWrite>,
-    /// Messages to queue. A message whose `dedupe_key` is already queued (in any state) is not queued again:
-    /// the one already there stands.
+    /// Messages to queue, as `OutboxStore::queue_messages` queues them: a message whose `dedupe_key` is already
+    /// stored and has not gone out (pending, failed, needs manual action) takes the new state, payload and error
+    /// and starts over (its id is kept); one that is sent or delivered stands, so nothing is reported twice.
     pub outbox: Vec<OutboxMessage>,
     /// Dedupe keys of messages that must not go out any more (the label they announce was voided). Each is
     /// removed unless it already left: a message that is `sent` or `delivered` fails the write with
@@ -146,8 +147,6 @@ pub trait ShippingStore: Send + Sync {
     async fn shipments_for_orders(&self, account: &AccountId, orders: &[OrderId]) -> Result<Vec<Shipment>>;
     /// The label files of these shipments, by shipment and package sequence.
     async fn shipment_labels(&self, account: &AccountId, shipments: &[ShipmentId]) -> Result<Vec<StoredLabel>>;
-    /// The order's outbox messages, oldest first.
-    async fn outbox_for_order(&self, account: &AccountId, order: &OrderId) -> Result<Vec<OutboxMessage>>;
 }
 
 // --- what both backends share -----------------------------------------------------------------------------
@@ -177,16 +176,6 @@ pub(crate) fn message_kind_str(kind: MessageKind) -> &'static str {
         MessageKind::ShipmentEmail => "shipment_email",
         MessageKind::DeliveryEmail => "delivery_email",
     }
-}
-
-pub(crate) fn message_kind(text: &str) -> Option<MessageKind> {
-    Some(match text {
-        "sears_shipment" => MessageKind::SearsShipment,
-        "sears_line_cancel" => MessageKind::SearsLineCancel,
-        "shipment_email" => MessageKind::ShipmentEmail,
-        "delivery_email" => MessageKind::DeliveryEmail,
-        _ => return None,
-    })
 }
 
 pub(crate) fn message_state_str(state: MessageState) -> &'static str {
@@ -355,7 +344,6 @@ mod tests {
     #[test]
     fn kinds_and_states_read_back() {
         for kind in [MessageKind::SearsShipment, MessageKind::SearsLineCancel, MessageKind::ShipmentEmail] {
-            assert_eq!(message_kind(message_kind_str(kind)), Some(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), message_kind_str(kind));
         }
         for state in [MessageState::Pending, MessageState::Sent, MessageState::NeedsManualAction] {

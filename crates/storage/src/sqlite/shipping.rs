@@ -5,44 +5,17 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
-use wharf_domain::outbox::OutboxMessage;
 use wharf_domain::shipment::{LabelFile, Shipment};
 use wharf_domain::{AccountId, CarrierAccountId, OrderId, ShipmentId, WarehouseId};
 
-use super::{SqliteStore, doc_from_row, parse_id, parse_ts, ts, update_orders};
-use crate::codec::{corrupt, from_json, not_found, to_json};
+use super::{SqliteStore, doc_from_row, parse_id, ts, update_orders};
+use crate::codec::{corrupt, not_found, to_json};
 use crate::shipping::{
     CARRIER_ACCOUNT_NAME, CarrierAccount, PreparedShipment, ShipmentWrite, ShippingStore, StoredLabel,
-    UNSENT_MESSAGE_STATES, WAREHOUSE_NAME, Warehouse, message_kind, message_kind_str, message_state, message_state_str,
-    named_refused, shipment_refused,
+    UNSENT_MESSAGE_STATES, WAREHOUSE_NAME, Warehouse, message_kind_str, message_state_str, named_refused,
+    shipment_refused,
 };
 use crate::{Result, StorageError};
-
-const OUTBOX_COLUMNS: &str = "message_id, account_id, store_id, order_id, kind, state, dedupe_key, payload, attempts, \
-                              next_attempt_at, last_error, external_id, created_at, updated_at";
-
-fn outbox_from_row(row: &SqliteRow) -> Result<OutboxMessage> {
-    let id: String = row.try_get("message_id")?;
-    let kind: String = row.try_get("kind")?;
-    let state: String = row.try_get("state")?;
-    let attempts: i64 = row.try_get("attempts")?;
-    Ok(OutboxMessage {
-        message_id: parse_id(&id, "outbox message")?,
-        account_id: parse_id(&row.try_get::<String, _>("account_id")?, "outbox message")?,
-        store_id: parse_id(&row.try_get::<String, _>("store_id")?, "outbox message")?,
-        order_id: parse_id(&row.try_get::<String, _>("order_id")?, "outbox message")?,
-        kind: message_kind(&kind).ok_or_else(|| corrupt("outbox message", &id, format_args!("kind {kind:?}")))?,
-        state: message_state(&state).ok_or_else(|| corrupt("outbox message", &id, format_args!("state {state:?}")))?,
-        dedupe_key: row.try_get("dedupe_key")?,
-        payload: from_json(&row.try_get::<String, _>("payload")?, "outbox message", &id)?,
-        attempts: u32::try_from(attempts).map_err(|e| corrupt("outbox message", &id, e))?,
-        next_attempt_at: parse_ts(&row.try_get::<String, _>("next_attempt_at")?, "outbox message", &id)?,
-        last_error: row.try_get("last_error")?,
-        external_id: row.try_get("external_id")?,
-        create_date: parse_ts(&row.try_get::<String, _>("created_at")?, "outbox message", &id)?,
-        modify_date: parse_ts(&row.try_get::<String, _>("updated_at")?, "outbox message", &id)?,
-    })
-}
 
 /// Inserts the shipment, or moves the stored one from the expected state (compare-and-set).
 async fn put_shipment(tx: &mut Transaction<'static, Sqlite>, p: &PreparedShipment<'_>) -> Result<()> {
@@ -139,7 +112,10 @@ async fn put_labels_and_messages(tx: &mut Transaction<'static, Sqlite>, p: &Prep
             "INSERT INTO outbox (message_id, account_id, store_id, order_id, kind, state, dedupe_key, payload, \
              attempts, next_attempt_at, last_error, external_id, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-             ON CONFLICT (dedupe_key) DO NOTHING",
+             ON CONFLICT (dedupe_key) DO UPDATE SET state = excluded.state, payload = excluded.payload, \
+             attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, \
+             updated_at = excluded.updated_at \
+             WHERE outbox.state IN ('pending', 'failed', 'needs_manual_action')",
         )
         .bind(m.message_id.as_str())
         .bind(m.account_id.as_str())
@@ -377,19 +353,6 @@ impl ShippingStore for SqliteStore {
         }
         labels.sort_by(|a, b| (&a.shipment_id, a.sequence).cmp(&(&b.shipment_id, b.sequence)));
         Ok(labels)
-    }
-
-    async fn outbox_for_order(&self, account: &AccountId, order: &OrderId) -> Result<Vec<OutboxMessage>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE account_id = ?1 AND order_id = ?2 ORDER BY created_at, message_id"
-        )))
-        .bind(account.as_str())
-        .bind(order.as_str())
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(outbox_from_row)
-        .collect()
     }
 }
 

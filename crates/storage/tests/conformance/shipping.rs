@@ -407,7 +407,7 @@ pub async fn a_purchase_its_order_and_its_messages_are_written_together(db: Db) 
     assert!(matches!(err, StorageError::Duplicate { what: "outbox message", .. }), "{err:?}");
     assert_eq!(db.get_shipment(&account_a(), &shipment_id(1)).await.unwrap().state, ShipmentState::Purchasing);
     assert_eq!(db.get_order(&account_a(), &order.order_id).await.unwrap().order_status, order.order_status);
-    assert_eq!(db.outbox_for_order(&account_a(), &order.order_id).await.unwrap(), vec![]);
+    assert_eq!(db.order_messages(&account_a(), &order.order_id).await.unwrap(), vec![]);
     assert_eq!(db.order_history(&account_a(), &order.order_id).await.unwrap().len(), 1);
 
     // An order changed since it was read (an import meanwhile) fails it the same way.
@@ -417,7 +417,7 @@ pub async fn a_purchase_its_order_and_its_messages_are_written_together(db: Db) 
     let err = db.write_shipment(&stale).await.unwrap_err();
     assert!(matches!(err, StorageError::Conflict { what: "order", .. }), "{err:?}");
     assert_eq!(db.get_shipment(&account_a(), &shipment_id(1)).await.unwrap().state, ShipmentState::Purchasing);
-    assert_eq!(db.outbox_for_order(&account_a(), &order.order_id).await.unwrap(), vec![]);
+    assert_eq!(db.order_messages(&account_a(), &order.order_id).await.unwrap(), vec![]);
 
     // The good write stores all of it.
     let mut good = record.clone();
@@ -430,9 +430,10 @@ pub async fn a_purchase_its_order_and_its_messages_are_written_together(db: Db) 
     assert_eq!(stored.ship_date, Some(date(2026, 11, 27)));
     let history = db.order_history(&account_a(), &order.order_id).await.unwrap();
     assert_eq!(history.last().unwrap().note.as_deref(), Some("label bought"));
-    assert_eq!(db.outbox_for_order(&account_a(), &order.order_id).await.unwrap(), vec![asn.clone(), email]);
+    assert_eq!(db.order_messages(&account_a(), &order.order_id).await.unwrap(), vec![asn.clone(), email]);
 
-    // A message whose dedupe key is already queued is not queued twice: the first stands.
+    // A message queued again under a dedupe key that has not gone out starts over with the new payload, and
+    // keeps its id: one message per key.
     let again = message(4, &other, MessageKind::ShipmentEmail, MessageState::Pending, "shipment_email:other");
     let again = OutboxMessage { payload: json!({"second": true}), ..again };
     let mut other_bought = bought(purchasing(9, &other, 1), "1ZW4RF010312345686");
@@ -446,7 +447,8 @@ pub async fn a_purchase_its_order_and_its_messages_are_written_together(db: Db) 
     })
     .await
     .unwrap();
-    assert_eq!(db.outbox_for_order(&account_a(), &other.order_id).await.unwrap(), vec![squatter]);
+    let requeued = OutboxMessage { payload: json!({"second": true}), ..squatter };
+    assert_eq!(db.order_messages(&account_a(), &other.order_id).await.unwrap(), vec![requeued]);
     assert!(db.shipment_labels(&account_a(), &[shipment_id(9)]).await.unwrap().is_empty());
 
     // A message must belong to the shipment's order.
@@ -475,18 +477,24 @@ pub async fn voiding_withdraws_only_messages_not_yet_sent(db: Db) {
     let err = db.write_shipment(&voiding(vec!["sears_shipment:ord_1", "shipment_email:shp_1"])).await.unwrap_err();
     assert!(matches!(err, StorageError::Conflict { what: "outbox message", .. }), "{err:?}");
     assert_eq!(db.get_shipment(&account_a(), &shipment_id(1)).await.unwrap().state, ShipmentState::Active);
-    assert_eq!(db.outbox_for_order(&account_a(), &order.order_id).await.unwrap().len(), 2);
+    assert_eq!(db.order_messages(&account_a(), &order.order_id).await.unwrap().len(), 2);
 
     // The pending Sears update is withdrawn with the void; an absent key is fine.
     db.write_shipment(&voiding(vec!["sears_shipment:ord_1", "sears_shipment:never-queued"])).await.unwrap();
     assert_eq!(db.get_shipment(&account_a(), &shipment_id(1)).await.unwrap().state, ShipmentState::Voided);
-    assert_eq!(db.outbox_for_order(&account_a(), &order.order_id).await.unwrap(), vec![email]);
+    assert_eq!(db.order_messages(&account_a(), &order.order_id).await.unwrap(), vec![email.clone()]);
 
     // The order is free for a new purchase, with a new reference, and its new update can be queued again.
     let next = bought(purchasing(2, &order, 2), "1ZW4RF010312345686");
     let asn = message(3, &order, MessageKind::SearsShipment, MessageState::Pending, "sears_shipment:ord_1");
-    db.write_shipment(&ShipmentWrite { outbox: vec![asn.clone()], ..insert(next) }).await.unwrap();
+    // An e-mail under a key that already went out is not sent again: the one sent stands.
+    let resent = OutboxMessage {
+        payload: json!({"again": true}),
+        ..message(4, &order, MessageKind::ShipmentEmail, MessageState::Pending, "shipment_email:shp_1")
+    };
+    db.write_shipment(&ShipmentWrite { outbox: vec![asn.clone(), resent], ..insert(next) }).await.unwrap();
+    assert_eq!(db.order_messages(&account_a(), &order.order_id).await.unwrap()[0], email);
     let kinds: Vec<String> =
-        db.outbox_for_order(&account_a(), &order.order_id).await.unwrap().into_iter().map(|m| m.dedupe_key).collect();
+        db.order_messages(&account_a(), &order.order_id).await.unwrap().into_iter().map(|m| m.dedupe_key).collect();
     assert_eq!(kinds, vec!["shipment_email:shp_1".to_owned(), "sears_shipment:ord_1".to_owned()]);
 }
