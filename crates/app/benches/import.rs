@@ -18,6 +18,10 @@ use wharf_domain::import_run::ImportTrigger;
 use wharf_sears::{RateLimiter, SearsConfig};
 use wharf_storage::Backend;
 
+/// The allocator the `wharf` binary runs with, so the figures are the shipped configuration's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();

@@ -12,6 +12,10 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use wharf_sears::PoResponse;
 
+/// The allocator the `wharf` binary runs with, so the figures are the shipped configuration's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ORDERS: usize = 10_000;
 const ROUNDS: usize = 7;
 
