@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p wharf-documents --bench batch` (release build). Prints the wall and CPU time
 //! of each run and the best and median. Inputs are made in memory first and are not timed.
-//! With `BREAKDOWN=1` it renders the labels alone and the slips alone instead.
+//! With `BREAKDOWN=1` it renders the labels alone and the slips alone instead; with
+//! `LABELS=png` the labels are PNG instead of GIF.
 
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -33,10 +34,10 @@ impl Noise {
     }
 }
 
-/// A black-and-white 1200x800 label like UPS's GIFs: sender, recipient, service, reference and
+/// A black-and-white 1200x800 label like UPS's GIFs (or the same as a PNG): sender, recipient, service, reference and
 /// billing text as glyph-like marks, rules, a MaxiCode-like dot field, a routing barcode and a
 /// Code 128 tracking barcode, drawn landscape (the label's top on the left, as UPS sends them).
-fn label_gif(order: usize) -> Vec<u8> {
+fn label_image(order: usize, format: LabelFormat) -> Vec<u8> {
     let (w, h) = (1200u32, 800u32);
     let mut portrait = GrayImage::from_pixel(h, w, Luma([255]));
     let mut noise = Noise(0x9e37_79b9_7f4a_7c15 ^ order as u64);
@@ -96,6 +97,13 @@ fn label_gif(order: usize) -> Vec<u8> {
     }
     // Turn counter-clockwise: UPS's landscape GIF has the label's top on the left.
     let landscape = image::imageops::rotate270(&portrait);
+    if format == LabelFormat::Png {
+        let mut png = Vec::new();
+        DynamicImage::ImageLuma8(landscape)
+            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .expect("PNG encodes in memory");
+        return png;
+    }
     // A two-colour palette, as label printers' GIFs have.
     let indices: Vec<u8> = landscape.as_raw().iter().map(|&p| u8::from(p != 0)).collect();
     let mut gif = Vec::new();
@@ -106,6 +114,22 @@ fn label_gif(order: usize) -> Vec<u8> {
         encoder.write_frame(&frame).expect("GIF frame encodes");
     }
     gif
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LabelFormat {
+    /// What UPS sends by default; must be decoded (LZW) and recompressed.
+    Gif,
+    /// Embedded as it is, without decoding.
+    Png,
+}
+
+/// `LABELS=png` benchmarks PNG labels instead of GIF ones.
+fn label_format() -> LabelFormat {
+    match std::env::var("LABELS").as_deref() {
+        Ok("png") => LabelFormat::Png,
+        _ => LabelFormat::Gif,
+    }
 }
 
 /// A 300x300 product picture with some texture, as a catalog thumbnail would be.
@@ -125,7 +149,8 @@ fn product_png(product: usize) -> Vec<u8> {
 
 fn batch() -> Vec<BatchEntry> {
     let products: Vec<SharedBytes> = (0..PRODUCTS).into_par_iter().map(|p| SharedBytes::from(product_png(p))).collect();
-    let labels: Vec<Vec<u8>> = (0..ORDERS).into_par_iter().map(label_gif).collect();
+    let format = label_format();
+    let labels: Vec<Vec<u8>> = (0..ORDERS).into_par_iter().map(|order| label_image(order, format)).collect();
     labels
         .into_iter()
         .enumerate()
@@ -161,7 +186,7 @@ fn batch() -> Vec<BatchEntry> {
 fn main() {
     let made = Instant::now();
     let entries = batch();
-    let gif_bytes: usize = entries
+    let label_bytes: usize = entries
         .iter()
         .map(|e| match &e.labels[0] {
             Label::CarrierImage(image) => image.bytes.as_bytes().len(),
@@ -169,9 +194,10 @@ fn main() {
         })
         .sum();
     println!(
-        "inputs: {ORDERS} orders made in {} ms (not timed); label GIFs average {} KB",
+        "inputs: {ORDERS} orders made in {} ms (not timed); {:?} labels average {} KB",
         made.elapsed().as_millis(),
-        gif_bytes / ORDERS / 1000
+        label_format(),
+        label_bytes / ORDERS / 1000
     );
     let template = SlipTemplate::default();
     let options = BatchOptions { dpi: Dpi::Dpi203, slip_size: SlipPageSize::FourBySix, include_slips: true };

@@ -236,7 +236,11 @@ pub(crate) fn write_pdf_chunks(
             pdf_page.finish();
         }
     }
-    document.finish().map_err(|e| DocumentError::Pdf { reason: e.to_string() })
+    document.finish().map_err(|error| match error {
+        // Only carrier PDFs are embedded besides our own image sheets (PDF 1.7, like the output).
+        krilla::error::KrillaError::Pdf(_, problem, _) => DocumentError::LabelPdf { reason: problem.to_string() },
+        other => DocumentError::Pdf { reason: other.to_string() },
+    })
 }
 
 /// Draws page `index` of `document` into the box, turned by `turns` quarters.

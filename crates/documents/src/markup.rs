@@ -738,6 +738,17 @@ mod tests {
     }
 
     #[test]
+    fn templates_md_documents_every_element_and_attribute() {
+        let doc = include_str!("../TEMPLATES.md");
+        for spec in ELEMENTS {
+            assert!(doc.contains(&format!("<{}", spec.name)), "TEMPLATES.md lacks <{}>", spec.name);
+            for (attribute, _) in spec.attributes.iter().chain(STYLE) {
+                assert!(doc.contains(&format!("`{attribute}`")), "TEMPLATES.md lacks `{attribute}`");
+            }
+        }
+    }
+
+    #[test]
     fn source_check_names_unknown_elements_with_their_position() {
         let source = "<slip>\n  {% for i in items %}\n    <txet>{{ i.name }}</txet>\n{% endfor %}</slip>";
         let err = check_source(source).unwrap_err();

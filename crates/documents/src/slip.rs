@@ -409,6 +409,35 @@ mod tests {
     }
 
     #[test]
+    fn templates_md_documents_every_variable() {
+        let doc = include_str!("../TEMPLATES.md");
+        let context = serde_json::to_value(SlipContext::new(&sample_slip_data(), SlipPageSize::Letter)).unwrap();
+        let mut missing = Vec::new();
+        for (key, value) in context.as_object().unwrap() {
+            match value {
+                serde_json::Value::Object(fields) if key != "ship_to" && key != "bill_to" => {
+                    for field in fields.keys() {
+                        if !doc.contains(&format!("`{key}.{field}`")) {
+                            missing.push(format!("{key}.{field}"));
+                        }
+                    }
+                }
+                _ if !doc.contains(&format!("`{key}`")) => missing.push(key.clone()),
+                _ => {}
+            }
+        }
+        // Fields of addresses and items are listed in their own tables.
+        let address = context["ship_to"].as_object().unwrap().keys();
+        let item = context["items"][0].as_object().unwrap().keys();
+        for field in address.chain(item) {
+            if !doc.contains(&format!("| `{field}` |")) {
+                missing.push(field.clone());
+            }
+        }
+        assert!(missing.is_empty(), "TEMPLATES.md does not document {missing:?}");
+    }
+
+    #[test]
     fn an_equal_bill_to_is_not_shown() {
         let mut slip = sample_slip_data();
         slip.bill_to = Some(slip.ship_to.clone());
