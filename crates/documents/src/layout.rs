@@ -151,23 +151,41 @@ fn block_strips(block: &Block, width: f32, cx: &Context<'_>, out: &mut Vec<Strip
             out.push(Strip::new(box_h, page.ops));
         }
         Block::Barcode { value, height, module, text, align, style } => {
-            let symbol = Code128Symbol::new(value)?;
-            let module = module.min(width / symbol.width_modules() as f32);
-            let used = module * symbol.width_modules() as f32;
-            let x = aligned_x(*align, width, used);
-            let bars = symbol
-                .bars()
-                .into_iter()
-                .map(|(start, len)| (x + start as f32 * module, len as f32 * module))
-                .collect();
-            let mut ops = vec![Op::Bars { top: 0.0, height: *height, bars }];
+            if value.is_empty() {
+                return Ok(());
+            }
+            let mut ops = Vec::new();
+            // A value Code 128 cannot carry (non-ASCII) gets a placeholder, like a missing
+            // picture: a slip is still worth printing without its barcode.
+            let (x, used) = match Code128Symbol::new(value) {
+                Ok(symbol) => {
+                    let module = module.min(width / symbol.width_modules() as f32);
+                    let used = module * symbol.width_modules() as f32;
+                    let x = aligned_x(*align, width, used);
+                    let bars = symbol
+                        .bars()
+                        .into_iter()
+                        .map(|(start, len)| (x + start as f32 * module, len as f32 * module))
+                        .collect();
+                    ops.push(Op::Bars { top: 0.0, height: *height, bars });
+                    (x, used)
+                }
+                Err(_) => {
+                    let used = (module * 120.0).min(width);
+                    let x = aligned_x(*align, width, used);
+                    let mut page = Page::new((width, *height));
+                    page.placeholder(x, 0.0, used, *height);
+                    ops.extend(page.ops);
+                    (x, used)
+                }
+            };
             let mut total = *height;
             if *text {
                 let size = (style.size * 0.85).max(6.0);
                 let text_style = Style { size, ..*style };
                 let (line_height, baseline) = line_metrics(&text_style);
                 let mut page = Page::new((width, line_height));
-                page.text_in(x, used, Align::Center, total + baseline, size, style.weight, style.color, symbol.value());
+                page.text_in(x, used, Align::Center, total + baseline, size, style.weight, style.color, value);
                 ops.extend(page.ops);
                 total += line_height;
             }

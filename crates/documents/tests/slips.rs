@@ -174,6 +174,15 @@ fn missing_and_undecodable_thumbnails_render_as_placeholders() {
 }
 
 #[test]
+fn order_numbers_a_barcode_cannot_carry_still_give_a_slip() {
+    let mut slip = sample_slip_data();
+    slip.order_number = "Ñ-1001".into();
+    let pdf = PdfFile::new(&render_slip_pdf(&slip, &SlipTemplate::default(), SlipPageSize::Letter).unwrap());
+    assert_contains_all(&pdf.text(1), &["Order Ñ-1001"]);
+    assert!(pdf.barcodes(1, 300).is_empty());
+}
+
+#[test]
 fn values_are_text_even_when_they_look_like_markup() {
     let mut slip = sample_slip_data();
     slip.items[0].name = "Mugs <set of 2> & \"saucers\" </slip>".into();
