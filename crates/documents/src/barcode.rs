@@ -27,7 +27,6 @@ struct Segment {
 /// A Code 128 symbol ready to draw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Code128Symbol {
-    value: String,
     segments: Vec<Segment>,
     /// One entry per module, `true` for a bar; without quiet zones.
     modules: Vec<bool>,
@@ -53,11 +52,7 @@ impl Code128Symbol {
         }
         let symbol = Code128::new(&barcoders_input).map_err(|e| fail(&e.to_string()))?;
         let modules = symbol.encode().into_iter().map(|m| m == 1).collect();
-        Ok(Code128Symbol { value: value.to_owned(), segments, modules })
-    }
-
-    pub(crate) fn value(&self) -> &str {
-        &self.value
+        Ok(Code128Symbol { segments, modules })
     }
 
     /// Width in modules including both quiet zones.
