@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::json;
 use tracing::Instrument;
+use wharf_domain::automation::Trigger;
 use wharf_domain::catalog::fill_from_catalog;
 use wharf_domain::history::{Actor, HistoryEntry, diff_orders};
 use wharf_domain::import_policy::SkipReason;
@@ -23,6 +24,7 @@ use wharf_domain::{ImportRunId, Order, OrderId, OrderStatus, ProductId};
 use wharf_sears::{PoResponse, SearsClient, SearsError};
 use wharf_storage::{ImportDayWrite, OrderKey, OrderWrite, StorageError, StoreImportState};
 
+use crate::automation::AccountAutomation;
 use crate::failpoint::failpoint;
 use crate::sears_adapter::{AdapterContext, order_from_sears};
 use crate::{App, AppError, AppResult};
@@ -69,6 +71,8 @@ async fn import_store_inner(
         days.push(day);
         day = day.tomorrow().expect("dates within range");
     }
+    // Automation (product defaults, service mapping, rules) is loaded once per run, not per order.
+    let automation = AccountAutomation::for_import(app, store).await?;
 
     let mut run = ImportRun {
         run_id: ImportRunId::from_uuid(app.new_uuid()),
@@ -85,6 +89,8 @@ async fn import_store_inner(
     };
     app.store.insert_import_run(&run).await?;
     progress.planned(days.len());
+    // Stored rules that no longer check as a set are left out of this run, and the run says so.
+    run.errors.extend(automation.problem.clone());
 
     let mut rate_limited_until = None;
     let mut days_ok = 0usize;
@@ -92,7 +98,7 @@ async fn import_store_inner(
         Err(e) => run.errors.push(e.to_string()),
         Ok(client) => {
             for &day in &days {
-                match import_day(app, store, &client, &run.run_id, day).await {
+                match import_day(app, store, &client, &run.run_id, day, &automation).await {
                     Ok(counts) => {
                         days_ok += 1;
                         run.counts.add(&counts);
@@ -177,6 +183,7 @@ async fn import_day(
     client: &SearsClient,
     run_id: &ImportRunId,
     day: Date,
+    automation: &AccountAutomation,
 ) -> AppResult<ImportCounts> {
     failpoint("import.before_fetch");
     let started = std::time::Instant::now();
@@ -184,7 +191,8 @@ async fn import_day(
     let fetched = started.elapsed();
     let mut attempt = 1;
     loop {
-        let (write, counts) = plan_day(app, store, run_id, &response, client.config().versions.purchase_order).await?;
+        let version = client.config().versions.purchase_order;
+        let (write, counts) = plan_day(app, store, run_id, &response, version, automation).await?;
         let planned = started.elapsed();
         failpoint("import.before_day_write");
         match app.store.write_import_day(&store.account_id, &store.store_id, write).await {
@@ -216,6 +224,7 @@ async fn plan_day(
     run_id: &ImportRunId,
     response: &PoResponse,
     api_version: u32,
+    automation: &AccountAutomation,
 ) -> AppResult<(ImportDayWrite, ImportCounts)> {
     let now = app.now();
     let keys: Vec<OrderKey> = response
@@ -264,8 +273,16 @@ async fn plan_day(
             }
             merged.modify_date = now;
             counts.updated += 1;
+            let mut history: Vec<HistoryEntry> =
+                changes.into_iter().map(|c| c.into_entry(now, actor.clone())).collect();
+            // Automation: on an order this import moved into Awaiting Shipment (paid, or its status now mapped).
+            if stored.order_status != OrderStatus::AwaitingShipment
+                && merged.order_status == OrderStatus::AwaitingShipment
+            {
+                history.extend(automation.changes(&mut merged, &catalog, Trigger::MovedToAwaitingShipment, now));
+            }
             write.updated_orders.push(OrderWrite {
-                history: changes.into_iter().map(|c| c.into_entry(now, actor.clone())).collect(),
+                history,
                 order: merged,
                 raw_document: Some(raw_document),
                 expected_modify_date: Some(stored.modify_date),
@@ -296,11 +313,14 @@ async fn plan_day(
                         order.sears.as_ref().map(|s| s.status.as_str()).unwrap_or_default()
                     )),
                 };
+                let mut history = vec![created];
+                // Automation: on an order that arrives awaiting shipment (the pipeline skips any other).
+                history.extend(automation.changes(&mut order, &catalog, Trigger::Import, now));
                 write.no_longer_skipped.push(key);
                 write.new_orders.push(OrderWrite {
                     order,
                     raw_document: Some(raw_document),
-                    history: vec![created],
+                    history,
                     expected_modify_date: None,
                 });
             }

@@ -17,12 +17,12 @@ use crate::{App, AppResult};
 
 pub const IMPORT_JOB: &str = "import";
 /// Every kind of job a worker runs.
-pub const JOB_KINDS: &[&str] = &[IMPORT_JOB];
+pub const JOB_KINDS: &[&str] = &[IMPORT_JOB, crate::automation::RELEASE_HOLDS_JOB];
 /// How long a claimed job is held before another worker may take it over (a crashed worker's job).
 pub const LEASE: SignedDuration = SignedDuration::from_mins(10);
 /// Recurring jobs reschedule themselves and reset their attempts; they never run out (the largest count
 /// every backend stores).
-const RECURRING_ATTEMPTS: u32 = i32::MAX as u32;
+pub(crate) const RECURRING_ATTEMPTS: u32 = i32::MAX as u32;
 /// How long an idle worker sleeps before asking for work again.
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
@@ -64,6 +64,8 @@ pub async fn ensure_schedules(app: &App) -> AppResult<()> {
     for store in app.store.list_all_active_stores().await? {
         schedule_store_import(app, &store).await?;
     }
+    // Automation: one job per installation releases holds whose date has come.
+    crate::automation::schedule_hold_release(app).await?;
     Ok(())
 }
 
@@ -109,6 +111,7 @@ async fn run_job(app: &App, job: &Job) -> JobOutcome {
     async {
         match job.kind.as_str() {
             IMPORT_JOB => run_import_job(app, job).await,
+            crate::automation::RELEASE_HOLDS_JOB => crate::automation::run_release_holds_job(app, job).await,
             other => JobOutcome::Dead { error: format!("unknown job kind '{other}' (written by a newer Wharf?)") },
         }
     }

@@ -12,6 +12,7 @@ use wharf_domain::store::Store as SalesStore;
 use wharf_sears::{Credentials, RateLimiter, SearsClient, SearsConfig};
 use wharf_storage::Store;
 
+pub mod automation;
 pub mod clock;
 pub mod error;
 pub mod failpoint;

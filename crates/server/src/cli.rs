@@ -52,6 +52,9 @@ pub enum Command {
     Product(ProductCommand),
     /// Each store's import health, orders past ship-by, failed jobs.
     Status(JsonFlag),
+    /// Automation rules: list, add, edit, move, enable, disable, remove, preview, export, import.
+    #[command(subcommand)]
+    Rules(crate::commands::rules::RulesCommand),
 }
 
 #[derive(Debug, Args, Clone, Copy, Default)]
@@ -152,6 +155,9 @@ pub enum StoreCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Map a shipping method the buyer requests on Sears to a carrier, service and package (or --remove one;
+    /// --unmapped lists those no row maps).
+    MapService(crate::commands::automation::MapServiceArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -266,6 +272,8 @@ pub enum OrdersCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    #[command(flatten)]
+    Automation(crate::commands::automation::OrdersAutomationCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,6 +23,7 @@ mod location;
 mod migrate;
 pub mod outbox;
 mod postgres;
+pub mod rate_limits;
 pub mod rules;
 pub mod shipping;
 mod sqlite;
@@ -193,7 +194,14 @@ pub enum JobOutcome {
 /// changed since it was read is `Conflict`, a job taken over by another worker is `LeaseLost`.
 #[async_trait]
 pub trait Store:
-    batches::BatchStore + shipping::ShippingStore + outbox::OutboxStore + rules::RuleStore + Send + Sync + 'static
+    batches::BatchStore
+    + shipping::ShippingStore
+    + outbox::OutboxStore
+    + rules::RuleStore
+    + rate_limits::RateLimitStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is ("sqlite" or "postgres"), for logs and benchmarks.
     fn backend(&self) -> &'static str;

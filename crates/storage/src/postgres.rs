@@ -5,6 +5,7 @@
 mod batches;
 mod copy;
 mod outbox;
+mod rate_limits;
 mod rules;
 mod shipping;
 mod wire;

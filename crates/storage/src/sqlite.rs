@@ -8,6 +8,7 @@
 
 mod batches;
 mod outbox;
+mod rate_limits;
 mod rules;
 mod shipping;
 

@@ -36,6 +36,9 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
         },
     )
     .await?;
+    // Automation: the documented demo rules and service mapping (example-rules.toml, README "Automation"),
+    // unless the seller has some already; before the first import, so the sandbox's orders show them at work.
+    let automation = wharf_app::automation::install_demo_automation(&app, &connected.store).await?;
 
     let listener = serve::bind(&config).await?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -44,6 +47,10 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     println!(
         "  store:          '{}' ({}), importing every {} minutes",
         connected.store.store_name, connected.store.store_id, connected.store.settings.import_interval_minutes
+    );
+    println!(
+        "  automation:     {} demo rule(s), {} service mapping row(s) installed (see `wharf rules list`)",
+        automation.rules, automation.mapping_rows
     );
     println!("  data directory: {}", config.data_dir.display());
     println!("Try, in another terminal: wharf --data-dir {} orders list", config.data_dir.display());

@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 use crate::setup;
 
+pub(crate) mod automation;
 mod demo;
 mod import;
 mod orders;
 mod products;
+pub(crate) mod rules;
 mod sears;
 mod serve;
 mod status;
@@ -35,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Orders(command) => orders::run(&setup::open_app(&config).await?, command).await,
         Command::Product(command) => products::run(&setup::open_app(&config).await?, command).await,
         Command::Status(json) => status::run(&setup::open_app(&config).await?, json).await,
+        Command::Rules(command) => rules::run(&setup::open_app(&config).await?, command).await,
         Command::Sears(_) | Command::SearsSandbox(_) => unreachable!("handled above"),
     }
 }

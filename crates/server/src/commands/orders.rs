@@ -48,6 +48,7 @@ pub async fn run(app: &App, command: OrdersCommand) -> anyhow::Result<ExitCode> 
                 println!("{} order(s)", orders.len());
             }
         }
+        OrdersCommand::Automation(command) => return super::automation::run_orders(app, &account, command).await,
         OrdersCommand::Show { id, json } => {
             let order = find_one(app, &account, &id).await?;
             let history = app.store.order_history(&account, &order.order_id).await?;

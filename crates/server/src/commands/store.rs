@@ -73,6 +73,7 @@ pub async fn run(app: &App, command: StoreCommand) -> anyhow::Result<ExitCode> {
             let store = stores::save_store(app, apply_settings(store, args)?).await?;
             print_store(&store, json)?;
         }
+        StoreCommand::MapService(args) => return super::automation::map_service(app, &account, args).await,
         StoreCommand::MapStatus { store, sears_status, wharf_status, remove, json } => {
             let mut store = stores::find_store(app, &account, &store).await?;
             if remove {

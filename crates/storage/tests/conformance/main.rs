@@ -9,6 +9,7 @@ mod imports;
 mod jobs;
 mod orders;
 mod products;
+mod rate_limits;
 mod rules;
 mod stores;
 
@@ -120,4 +121,12 @@ conformance! {
     rules::open_orders_are_paged_by_id_and_filtered,
     rules::due_holds_are_found_in_every_account,
     rules::order_batches_are_written_whole_or_not_at_all,
+
+    rate_limits::admissions_count_per_window_and_name_the_earliest_slot,
+    rate_limits::a_call_counts_in_every_bucket_or_in_none,
+    rate_limits::the_limit_that_ends_last_is_named,
+    rate_limits::a_back_off_stops_every_call_until_it_ends,
+    rate_limits::counters_and_back_off_are_shared_by_instances,
+    rate_limits::ended_windows_are_pruned,
+    rate_limits::concurrent_instances_never_exceed_a_limit,
 }
