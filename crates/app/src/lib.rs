@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod products;
 pub mod sears_adapter;
 pub mod secrets;
+pub mod shipping;
 pub mod stores;
 
 pub use error::{AppError, AppResult};
@@ -35,6 +36,8 @@ pub struct App {
     sears: SearsConfig,
     limiter: RateLimiter,
     data_dir: PathBuf,
+    /// One carrier per carrier account, built on first use (see `shipping::CarrierRegistry`).
+    carriers: shipping::CarrierRegistry,
 }
 
 impl App {
@@ -46,7 +49,15 @@ impl App {
         limiter: RateLimiter,
         data_dir: PathBuf,
     ) -> Self {
-        App { store, clock, master_key, sears, limiter, data_dir }
+        App {
+            store,
+            clock,
+            master_key,
+            sears,
+            limiter,
+            data_dir,
+            carriers: shipping::CarrierRegistry::default(),
+        }
     }
 
     pub fn now(&self) -> Timestamp {
