@@ -52,6 +52,12 @@ pub enum Command {
     Product(ProductCommand),
     /// Each store's import health, orders past ship-by, failed jobs.
     Status(JsonFlag),
+    /// Carrier accounts (UPS): add (credentials verified with the carrier first), list, remove.
+    #[command(subcommand)]
+    Carrier(crate::commands::carrier::CarrierCommand),
+    /// Warehouses: the ship-from and return addresses labels need.
+    #[command(subcommand)]
+    Warehouse(crate::commands::warehouse::WarehouseCommand),
     /// Automation rules: list, add, edit, move, enable, disable, remove, preview, export, import.
     #[command(subcommand)]
     Rules(crate::commands::rules::RulesCommand),
@@ -274,6 +280,8 @@ pub enum OrdersCommand {
     },
     #[command(flatten)]
     Automation(crate::commands::automation::OrdersAutomationCommand),
+    #[command(flatten)]
+    Shipping(crate::commands::shipping::OrdersShippingCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 /// Environment variables that start with `WHARF_` but are not configuration keys.
-const NOT_CONFIG_ENV: &[&str] = &["WHARF_FAILPOINT", "WHARF_TEST_PG_URL", "WHARF_SEARS_AUTH_KEY"];
+const NOT_CONFIG_ENV: &[&str] =
+    &["WHARF_FAILPOINT", "WHARF_TEST_PG_URL", "WHARF_SEARS_AUTH_KEY", "WHARF_UPS_CLIENT_SECRET"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +32,7 @@ pub struct Config {
     /// Job-queue workers per instance.
     pub workers: u32,
     pub sears: SearsSettings,
+    pub carriers: CarrierSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,7 +59,22 @@ impl Default for Config {
             log_format: "text".into(),
             workers: 2,
             sears: SearsSettings::default(),
+            carriers: CarrierSettings::default(),
         }
+    }
+}
+
+/// How Wharf talks to carriers (UPS).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarrierSettings {
+    /// Longest wait for one carrier call; a label purchase that takes longer is looked up, never bought again.
+    pub timeout_secs: u64,
+}
+
+impl Default for CarrierSettings {
+    fn default() -> Self {
+        CarrierSettings { timeout_secs: 60 }
     }
 }
 

@@ -75,5 +75,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         ..SearsLimits::default()
     };
     let limiter = RateLimiter::new(Arc::new(wharf_sears::InMemoryRateLimitState::new()), limits);
-    Ok(App::new(store, Arc::new(SystemClock), master_key, sears, limiter, config.data_dir.clone()))
+    let shipping = wharf_app::shipping::ShippingSettings::with_timeout_secs(config.carriers.timeout_secs);
+    Ok(App::new(store, Arc::new(SystemClock), master_key, sears, limiter, config.data_dir.clone())
+        .with_shipping_settings(shipping))
 }

@@ -39,6 +39,10 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     // Automation: the documented demo rules and service mapping (example-rules.toml, README "Automation"),
     // unless the seller has some already; before the first import, so the sandbox's orders show them at work.
     let automation = wharf_app::automation::install_demo_automation(&app, &connected.store).await?;
+    // Shipping: the UPS sandbox as a connected carrier account and a default warehouse, and demo weights for the
+    // sandbox's SKUs (Sears sends none), so the demo's orders can be rated and labelled straight away.
+    let shipping = super::shipping::demo_shipping(&app, &account).await?;
+    super::shipping::spawn_demo_weights(app.clone(), account.clone(), Duration::from_secs(5));
 
     let listener = serve::bind(&config).await?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -51,6 +55,12 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     println!(
         "  automation:     {} demo rule(s), {} service mapping row(s) installed (see `wharf rules list`)",
         automation.rules, automation.mapping_rows
+    );
+    println!(
+        "  UPS sandbox:    {} (carrier account '{}', shipping from '{}')",
+        shipping.sandbox.base_url(),
+        shipping.carrier.name,
+        shipping.warehouse.name
     );
     println!("  data directory: {}", config.data_dir.display());
     println!("Try, in another terminal: wharf --data-dir {} orders list", config.data_dir.display());
@@ -80,5 +90,6 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     }
     serve::run_with(app, listener, config.workers, serve::shutdown_signal()).await?;
     sandbox.shutdown().await?;
+    shipping.sandbox.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use crate::cli::{Cli, Command};
 use crate::setup;
 
 pub(crate) mod automation;
+pub(crate) mod carrier;
 mod demo;
 mod import;
 mod orders;
@@ -13,8 +14,10 @@ mod products;
 pub(crate) mod rules;
 mod sears;
 mod serve;
+pub(crate) mod shipping;
 mod status;
 mod store;
+pub(crate) mod warehouse;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Commands that need no database come first.
@@ -37,6 +40,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Orders(command) => orders::run(&setup::open_app(&config).await?, command).await,
         Command::Product(command) => products::run(&setup::open_app(&config).await?, command).await,
         Command::Status(json) => status::run(&setup::open_app(&config).await?, json).await,
+        Command::Carrier(command) => carrier::run(&setup::open_app(&config).await?, command).await,
+        Command::Warehouse(command) => warehouse::run(&setup::open_app(&config).await?, command).await,
         Command::Rules(command) => rules::run(&setup::open_app(&config).await?, command).await,
         Command::Sears(_) | Command::SearsSandbox(_) => unreachable!("handled above"),
     }

@@ -49,13 +49,16 @@ pub async fn run(app: &App, command: OrdersCommand) -> anyhow::Result<ExitCode> 
             }
         }
         OrdersCommand::Automation(command) => return super::automation::run_orders(app, &account, command).await,
+        OrdersCommand::Shipping(command) => return super::shipping::run(app, command).await,
         OrdersCommand::Show { id, json } => {
             let order = find_one(app, &account, &id).await?;
             let history = app.store.order_history(&account, &order.order_id).await?;
+            let shipments = wharf_app::shipping::order_shipments(app, &account, &order.order_id).await?;
             if json.json {
-                output::print_json(&OrderWithHistory { order: &order, history: &history })?;
+                output::print_json(&OrderWithHistory { order: &order, history: &history, shipments: &shipments })?;
             } else {
                 print_order(&order, &history, app.now());
+                super::shipping::print_shipments(&shipments);
             }
         }
     }
@@ -68,6 +71,8 @@ struct OrderWithHistory<'a> {
     #[serde(flatten)]
     order: &'a Order,
     history: &'a [HistoryEntry],
+    /// The order's shipments, oldest first (label files not included).
+    shipments: &'a [wharf_domain::shipment::Shipment],
 }
 
 pub async fn find_one(app: &App, account: &wharf_domain::AccountId, id: &str) -> anyhow::Result<Order> {
