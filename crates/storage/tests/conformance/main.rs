@@ -11,6 +11,7 @@ mod orders;
 mod products;
 mod rate_limits;
 mod rules;
+mod shipping;
 mod stores;
 
 use std::sync::Arc;
@@ -121,6 +122,13 @@ conformance! {
     rules::open_orders_are_paged_by_id_and_filtered,
     rules::due_holds_are_found_in_every_account,
     rules::order_batches_are_written_whole_or_not_at_all,
+
+    shipping::carrier_accounts_keep_sealed_credentials_apart,
+    shipping::one_default_warehouse_per_account,
+    shipping::an_order_has_one_live_purchase,
+    shipping::shipment_states_move_by_compare_and_set,
+    shipping::a_purchase_its_order_and_its_messages_are_written_together,
+    shipping::voiding_withdraws_only_messages_not_yet_sent,
 
     rate_limits::admissions_count_per_window_and_name_the_earliest_slot,
     rate_limits::a_call_counts_in_every_bucket_or_in_none,
