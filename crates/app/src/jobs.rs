@@ -17,7 +17,8 @@ use crate::{App, AppResult};
 
 pub const IMPORT_JOB: &str = "import";
 /// Every kind of job a worker runs.
-pub const JOB_KINDS: &[&str] = &[IMPORT_JOB, crate::automation::RELEASE_HOLDS_JOB];
+pub const JOB_KINDS: &[&str] =
+    &[IMPORT_JOB, crate::batches::process::BATCH_PROCESS_JOB, crate::automation::RELEASE_HOLDS_JOB];
 /// How long a claimed job is held before another worker may take it over (a crashed worker's job).
 pub const LEASE: SignedDuration = SignedDuration::from_mins(10);
 /// Recurring jobs reschedule themselves and reset their attempts; they never run out (the largest count
@@ -111,6 +112,7 @@ async fn run_job(app: &App, job: &Job) -> JobOutcome {
     async {
         match job.kind.as_str() {
             IMPORT_JOB => run_import_job(app, job).await,
+            crate::batches::process::BATCH_PROCESS_JOB => crate::batches::process::run_process_job(app, job).await,
             crate::automation::RELEASE_HOLDS_JOB => crate::automation::run_release_holds_job(app, job).await,
             other => JobOutcome::Dead { error: format!("unknown job kind '{other}' (written by a newer Wharf?)") },
         }

@@ -13,11 +13,13 @@ use wharf_sears::{Credentials, RateLimiter, SearsClient, SearsConfig};
 use wharf_storage::Store;
 
 pub mod automation;
+pub mod batches;
 pub mod clock;
 pub mod error;
 pub mod failpoint;
 pub mod import;
 pub mod jobs;
+pub mod printing;
 pub mod products;
 pub mod sears_adapter;
 pub mod secrets;

@@ -52,6 +52,12 @@ pub enum Command {
     Product(ProductCommand),
     /// Each store's import health, orders past ship-by, failed jobs.
     Status(JsonFlag),
+    /// Batches: check the day's orders, buy their labels together, print labels and packing slips in one file.
+    #[command(subcommand)]
+    Batch(crate::commands::batch::BatchCommand),
+    /// Packing-slip templates and print settings (label messages, printer resolution, slip paper).
+    #[command(subcommand)]
+    Template(crate::commands::template::TemplateCommand),
     /// Carrier accounts (UPS): add (credentials verified with the carrier first), list, remove.
     #[command(subcommand)]
     Carrier(crate::commands::carrier::CarrierCommand),

@@ -119,6 +119,7 @@ impl Issue {
 
 /// A failed purchase as the carrier reported it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PurchaseError {
     /// The whole message for the seller (the carrier's own words included).
     pub message: String,
@@ -144,6 +145,7 @@ pub struct LabelSummary {
 
 /// Everything known about one order's journey through its batch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrderOutcome {
     /// Pre-flight problems (nothing is bought while there are any).
     #[serde(default)]
@@ -162,6 +164,7 @@ pub struct OrderOutcome {
 
 /// One order of a batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BatchOrder {
     pub batch_id: BatchId,
     pub order_id: OrderId,
@@ -206,6 +209,7 @@ impl BatchCounts {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Batch {
     pub batch_id: BatchId,
     pub account_id: AccountId,

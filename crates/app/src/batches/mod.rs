@@ -91,10 +91,25 @@ pub async fn find_batch(app: &App, account: &AccountId, id_or_number: &str) -> A
 /// Creates a batch and runs pre-flight on each of its orders: an order with problems is marked `invalid`
 /// with every problem listed (nothing is bought for it until they are fixed), warnings are kept either way.
 pub async fn create_batch(app: &App, account: &AccountId, request: &BatchRequest) -> AppResult<BatchStatus> {
+    let mut cancelled = Vec::new();
     let selection = if request.orders.is_empty() {
         BatchSelection::Matching { status: request.status, store_id: request.store_id.clone(), limit: request.limit }
     } else {
-        BatchSelection::Orders(request.orders.clone())
+        // A cancelled order would leave the batch at once: it is not put in.
+        let mut wanted = Vec::new();
+        for id in &request.orders {
+            let order = app
+                .store
+                .get_order(account, id)
+                .await
+                .map_err(|e| AppError::from_storage(e, "see `wharf orders list`"))?;
+            if order.order_status == OrderStatus::Cancelled {
+                cancelled.push(order.order_number);
+            } else {
+                wanted.push(order.order_id);
+            }
+        }
+        BatchSelection::Orders(wanted)
     };
     let new = NewBatch {
         batch_id: BatchId::from_uuid(app.new_uuid()),
@@ -111,8 +126,13 @@ pub async fn create_batch(app: &App, account: &AccountId, request: &BatchRequest
                 request.store_id.as_ref().map(|s| format!(" in store {s}")).unwrap_or_default(),
                 request.status
             )
+        } else if !cancelled.is_empty() {
+            format!(
+                "none of these orders can be batched (cancelled: {}; any others are already in an open batch, see `wharf batch list`)",
+                cancelled.join(", ")
+            )
         } else {
-            "none of these orders can be batched: unknown, or already in an open batch (see `wharf batch list`)".into()
+            "none of these orders can be batched: they are already in an open batch (see `wharf batch list`)".into()
         }));
     };
     let context = process::preflight_context(app, account).await?;

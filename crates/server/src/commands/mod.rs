@@ -6,6 +6,7 @@ use crate::cli::{Cli, Command};
 use crate::setup;
 
 pub(crate) mod automation;
+pub(crate) mod batch;
 pub(crate) mod carrier;
 mod demo;
 mod import;
@@ -17,6 +18,7 @@ mod serve;
 pub(crate) mod shipping;
 mod status;
 mod store;
+pub(crate) mod template;
 pub(crate) mod warehouse;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -40,6 +42,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Orders(command) => orders::run(&setup::open_app(&config).await?, command).await,
         Command::Product(command) => products::run(&setup::open_app(&config).await?, command).await,
         Command::Status(json) => status::run(&setup::open_app(&config).await?, json).await,
+        Command::Batch(command) => batch::run(&setup::open_app(&config).await?, command).await,
+        Command::Template(command) => template::run(&setup::open_app(&config).await?, command).await,
         Command::Carrier(command) => carrier::run(&setup::open_app(&config).await?, command).await,
         Command::Warehouse(command) => warehouse::run(&setup::open_app(&config).await?, command).await,
         Command::Rules(command) => rules::run(&setup::open_app(&config).await?, command).await,
