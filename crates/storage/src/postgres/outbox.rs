@@ -305,7 +305,7 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn put_email_template(&self, t: &EmailTemplate) -> Result<()> {
-        sqlx::query(
+        let written = sqlx::query(
             "INSERT INTO email_templates AS t (store_id, kind, account_id, subject, html, text, modify_date) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (store_id, kind) DO UPDATE SET \
              subject = excluded.subject, html = excluded.html, text = excluded.text, modify_date = excluded.modify_date \
@@ -321,6 +321,10 @@ impl OutboxStore for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(|e| refused(e, "e-mail template", &t.store_id, Some(("store", &t.store_id))))?;
+        // The store is another account's: its template is left alone.
+        if written.rows_affected() == 0 {
+            return Err(not_found("store", &t.store_id));
+        }
         Ok(())
     }
 

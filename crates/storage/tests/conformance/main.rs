@@ -8,6 +8,7 @@ mod fixtures;
 mod imports;
 mod jobs;
 mod orders;
+mod outbox;
 mod products;
 mod rate_limits;
 mod rules;
@@ -129,6 +130,15 @@ conformance! {
     shipping::shipment_states_move_by_compare_and_set,
     shipping::a_purchase_its_order_and_its_messages_are_written_together,
     shipping::voiding_withdraws_only_messages_not_yet_sent,
+
+    outbox::queued_messages_commit_with_their_order,
+    outbox::requeueing_replaces_unsent_messages_and_never_touches_sent_ones,
+    outbox::due_messages_by_kind_state_store_and_time,
+    outbox::deliveries_are_saved_with_orders_all_or_nothing,
+    outbox::messages_are_listed_counted_and_scoped_by_account,
+    outbox::email_templates_per_store_and_kind,
+    outbox::customer_requests_upsert_keep_first_seen_and_filter,
+    outbox::alert_records_are_kept_per_condition,
 
     rate_limits::admissions_count_per_window_and_name_the_earliest_slot,
     rate_limits::a_call_counts_in_every_bucket_or_in_none,
