@@ -438,6 +438,19 @@ async fn lost_answers_are_found_not_bought_again(backend: Backend) {
     assert_eq!(shipments.iter().map(|s| s.state).collect::<Vec<_>>(), [ShipmentState::Failed]);
     let retried = buy_labels(&h.app, &h.account, &sc14.order_id, &request).await.unwrap();
     assert_eq!(retried.reference, "WH202405025000114-2");
+
+    // With the store's shipment confirmations on, a label also queues the customer e-mail.
+    let out = run(&h, &["store", "set", &h.store.store_name, "--shipment-confirmation", "on"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sc04 = h.order("5000104").await;
+    let label = buy_labels(&h.app, &h.account, &sc04.order_id, &request).await.unwrap();
+    let queued = messages(&h, &sc04).await;
+    assert_eq!(
+        kinds(&queued),
+        vec![(MessageKind::SearsShipment, MessageState::Pending), (MessageKind::ShipmentEmail, MessageState::Pending)]
+    );
+    assert_eq!(email(&queued).payload["reason"], "store_setting");
+    assert_eq!(email(&queued).dedupe_key, format!("shipment_email:{}", label.shipment_id));
 }
 
 async fn carrier_accounts_and_warehouses_from_the_command_line(backend: Backend) {

@@ -165,10 +165,12 @@ pub async fn add_carrier_account(
         )));
     }
     let base_url = input.base_url.clone().unwrap_or_else(|| ups::PRODUCTION_URL.to_owned());
+    // UPS shipper numbers are upper case; the one checked is the one stored.
+    let account_number = input.account_number.trim().to_ascii_uppercase();
     let config = ups_config(
         &input.client_id,
         input.client_secret.clone(),
-        &input.account_number,
+        &account_number,
         &base_url,
         input.label_format,
         input.negotiated_rates,
@@ -176,7 +178,6 @@ pub async fn add_carrier_account(
     verify_ups(app, &config).await?;
 
     let now = app.now();
-    let account_number = input.account_number.trim().to_ascii_uppercase();
     let name = input
         .name
         .map(|n| n.trim().to_owned())
