@@ -21,12 +21,13 @@ use wharf_domain::reimport::{merge_reimport, note_shipped_outside_wharf};
 use wharf_domain::sears_time::{central_date, central_instant};
 use wharf_domain::store::Store as SalesStore;
 use wharf_domain::{ImportRunId, Order, OrderId, OrderStatus, ProductId};
-use wharf_sears::{PoResponse, SearsClient, SearsError};
+use wharf_sears::{PoResponse, RateLimitReason, SearsClient, SearsError};
 use wharf_storage::{ImportDayWrite, OrderKey, OrderWrite, StorageError, StoreImportState};
 
 use crate::automation::AccountAutomation;
 use crate::failpoint::failpoint;
 use crate::sears_adapter::{AdapterContext, order_from_sears};
+use crate::sears_limits::waiting_reason;
 use crate::{App, AppError, AppResult};
 
 /// Days before the window's first day that are asked for too, so an order on the boundary is never missed.
@@ -92,7 +93,8 @@ async fn import_store_inner(
     // Stored rules that no longer check as a set are left out of this run, and the run says so.
     run.errors.extend(automation.problem.clone());
 
-    let mut rate_limited_until = None;
+    // When a Sears rate limit stopped the run: until when, and which limit.
+    let mut rate_limited: Option<(Timestamp, RateLimitReason)> = None;
     let mut days_ok = 0usize;
     match app.sears_client(store).await {
         Err(e) => run.errors.push(e.to_string()),
@@ -108,8 +110,8 @@ async fn import_store_inner(
                         tracing::warn!(%day, error = %e, "import of a day failed");
                         metrics::counter!("wharf_sears_errors_total", "kind" => error_kind(&e)).increment(1);
                         let fatal = is_fatal_for_run(&e);
-                        if let AppError::Sears(err) = &e {
-                            rate_limited_until = err.retry_at().or(rate_limited_until);
+                        if let AppError::Sears(SearsError::RateLimited { reason, retry_at, .. }) = &e {
+                            rate_limited = Some((*retry_at, *reason));
                         }
                         run.errors.push(format!("{day}: {e}"));
                         if fatal {
@@ -129,7 +131,7 @@ async fn import_store_inner(
         (false, _) => ImportOutcome::Partial,
     };
     app.store.update_import_run(&run).await?;
-    record_store_state(app, store, &run, rate_limited_until).await?;
+    record_store_state(app, store, &run, rate_limited).await?;
 
     let c = &run.counts;
     for (what, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("skipped", c.skipped)] {
@@ -405,7 +407,7 @@ async fn record_store_state(
     app: &App,
     store: &SalesStore,
     run: &ImportRun,
-    rate_limited_until: Option<Timestamp>,
+    rate_limited: Option<(Timestamp, RateLimitReason)>,
 ) -> AppResult<()> {
     let mut state = app.store.store_import_state(&store.store_id).await?;
     let now = run.finished_at.unwrap_or(run.started_at);
@@ -420,13 +422,33 @@ async fn record_store_state(
         state.current_error = run.errors.first().cloned();
         state.failing_since = state.failing_since.or(Some(run.started_at));
         state.consecutive_failures += 1;
-        state.waiting_reason = rate_limited_until.map(|until| {
-            format!("Sears rate limit: every store of this installation waits until {until} before calling Sears again")
-        });
+        state.waiting_reason = rate_limited.map(|(until, reason)| waiting_reason(reason, until));
     }
+    let rate_limited_until = rate_limited.map(|(until, _)| until);
     state.next_run_at = store.settings.auto_import.then(|| next_run_at(store, &state, now, rate_limited_until));
     app.store.set_store_import_state(&store.store_id, &state).await?;
     Ok(())
+}
+
+/// Before a scheduled import: while the installation backs off from Sears (any store of any instance was answered
+/// `403 rate limited`), the store does not call Sears and no run is recorded; it says why it waits and runs next
+/// when the back-off ends, which is returned (decision 13). `None`: no back-off, import now.
+pub async fn wait_out_back_off(app: &App, store: &SalesStore) -> AppResult<Option<Timestamp>> {
+    let Some(until) = app
+        .sears_limiter()
+        .state()
+        .back_off(app.now())
+        .await
+        .map_err(|e| AppError::Sears(SearsError::LimiterUnavailable { detail: e.0 }))?
+    else {
+        return Ok(None);
+    };
+    let mut state = app.store.store_import_state(&store.store_id).await?;
+    state.waiting_reason = Some(waiting_reason(RateLimitReason::SearsThrottled, until));
+    state.next_run_at = Some(until);
+    app.store.set_store_import_state(&store.store_id, &state).await?;
+    tracing::info!(store = %store.store_id, %until, "Sears throttles this installation: the import waits");
+    Ok(Some(until))
 }
 
 /// When the next scheduled import runs: the store's interval after a success; after failures, a backoff that

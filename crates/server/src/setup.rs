@@ -8,7 +8,7 @@ use anyhow::Context;
 use jiff::SignedDuration;
 use wharf_app::clock::SystemClock;
 use wharf_app::{App, MasterKey};
-use wharf_sears::{RateLimiter, SearsConfig, SearsLimits};
+use wharf_sears::{SearsConfig, SearsLimits};
 
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
@@ -74,7 +74,8 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         back_off: SignedDuration::from_mins(config.sears.rate_limit_backoff_minutes),
         ..SearsLimits::default()
     };
-    let limiter = RateLimiter::new(Arc::new(wharf_sears::InMemoryRateLimitState::new()), limits);
+    // The counters live in the database: every `wharf` process on it shares Sears's limits (decision 13).
+    let limiter = wharf_app::sears_limits::database_limiter(store.clone(), limits);
     let shipping = wharf_app::shipping::ShippingSettings::with_timeout_secs(config.carriers.timeout_secs);
     Ok(App::new(store, Arc::new(SystemClock), master_key, sears, limiter, config.data_dir.clone())
         .with_shipping_settings(shipping))
