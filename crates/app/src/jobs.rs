@@ -17,7 +17,15 @@ use crate::{App, AppResult};
 
 pub const IMPORT_JOB: &str = "import";
 /// Every kind of job a worker runs.
-pub const JOB_KINDS: &[&str] = &[IMPORT_JOB, crate::automation::RELEASE_HOLDS_JOB];
+pub const JOB_KINDS: &[&str] = &[
+    IMPORT_JOB,
+    crate::batches::process::BATCH_PROCESS_JOB,
+    crate::automation::RELEASE_HOLDS_JOB,
+    crate::notify::SEARS_UPDATES_JOB,
+    crate::notify::EMAIL_JOB,
+    crate::notify::TRACKING_JOB,
+    crate::notify::ALERTS_JOB,
+];
 /// How long a claimed job is held before another worker may take it over (a crashed worker's job).
 pub const LEASE: SignedDuration = SignedDuration::from_mins(10);
 /// Recurring jobs reschedule themselves and reset their attempts; they never run out (the largest count
@@ -40,6 +48,8 @@ pub fn import_job_key(store: &StoreId) -> String {
 /// Makes sure a store with auto-import on has its import job queued (due now). Idempotent: the job's unique
 /// key keeps one job per store.
 pub async fn schedule_store_import(app: &App, store: &SalesStore) -> AppResult<()> {
+    // Notify: the store's Sears updates go out whether or not it imports automatically.
+    crate::notify::schedule_store_jobs(app, store).await?;
     if !store.active || !store.settings.auto_import {
         return Ok(());
     }
@@ -66,6 +76,8 @@ pub async fn ensure_schedules(app: &App) -> AppResult<()> {
     }
     // Automation: one job per installation releases holds whose date has come.
     crate::automation::schedule_hold_release(app).await?;
+    // Notify: customer e-mails, tracking and alerts, one job each per installation.
+    crate::notify::schedule_installation_jobs(app).await?;
     Ok(())
 }
 
@@ -111,7 +123,12 @@ async fn run_job(app: &App, job: &Job) -> JobOutcome {
     async {
         match job.kind.as_str() {
             IMPORT_JOB => run_import_job(app, job).await,
+            crate::batches::process::BATCH_PROCESS_JOB => crate::batches::process::run_process_job(app, job).await,
             crate::automation::RELEASE_HOLDS_JOB => crate::automation::run_release_holds_job(app, job).await,
+            kind if crate::notify::jobs::NOTIFY_JOB_KINDS.contains(&kind) => {
+                let unknown = || JobOutcome::Dead { error: format!("unknown notify job kind '{kind}'") };
+                crate::notify::jobs::run(app, job).await.unwrap_or_else(unknown)
+            }
             other => JobOutcome::Dead { error: format!("unknown job kind '{other}' (written by a newer Wharf?)") },
         }
     }

@@ -13,11 +13,14 @@ use wharf_sears::{Credentials, RateLimiter, SearsClient, SearsConfig};
 use wharf_storage::Store;
 
 pub mod automation;
+pub mod batches;
 pub mod clock;
 pub mod error;
 pub mod failpoint;
 pub mod import;
 pub mod jobs;
+pub mod notify;
+pub mod printing;
 pub mod products;
 pub mod sears_adapter;
 pub mod sears_limits;
@@ -37,6 +40,7 @@ pub struct App {
     sears: SearsConfig,
     limiter: RateLimiter,
     data_dir: PathBuf,
+    notify: Arc<notify::NotifyConfig>,
     /// One carrier per carrier account, built on first use (see `shipping::CarrierRegistry`).
     carriers: shipping::CarrierRegistry,
 }
@@ -57,8 +61,19 @@ impl App {
             sears,
             limiter,
             data_dir,
+            notify: Arc::new(notify::NotifyConfig::default()),
             carriers: shipping::CarrierRegistry::default(),
         }
+    }
+
+    /// How Wharf tells the world (SMTP server, worker intervals); by default e-mails go to `DATA_DIR/outbox/`.
+    pub fn with_notify(mut self, notify: notify::NotifyConfig) -> Self {
+        self.notify = Arc::new(notify);
+        self
+    }
+
+    pub fn notify_config(&self) -> &notify::NotifyConfig {
+        &self.notify
     }
 
     pub fn now(&self) -> Timestamp {
