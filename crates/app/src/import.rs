@@ -120,6 +120,10 @@ async fn import_store_inner(
                     }
                 }
             }
+            // Notify (issue 6): the store's customer cancellation and return requests, after the days.
+            if rate_limited.is_none() {
+                run.errors.extend(crate::notify::requests::sync_customer_requests(app, store, &client).await);
+            }
         }
     }
 
