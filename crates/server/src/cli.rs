@@ -67,6 +67,12 @@ pub enum Command {
     /// Automation rules: list, add, edit, move, enable, disable, remove, preview, export, import.
     #[command(subcommand)]
     Rules(crate::commands::rules::RulesCommand),
+    /// Customer e-mails: send a test, preview, edit the templates (shipment and delivery confirmations).
+    #[command(subcommand)]
+    Email(crate::commands::email::EmailCommand),
+    /// The account: its name and the address alerts are e-mailed to.
+    #[command(subcommand)]
+    Account(crate::commands::notify::AccountCommand),
 }
 
 #[derive(Debug, Args, Clone, Copy, Default)]
@@ -288,6 +294,8 @@ pub enum OrdersCommand {
     Automation(crate::commands::automation::OrdersAutomationCommand),
     #[command(flatten)]
     Shipping(crate::commands::shipping::OrdersShippingCommand),
+    #[command(flatten)]
+    Notify(crate::commands::notify::OrdersNotifyCommand),
 }
 
 #[derive(Debug, Subcommand)]

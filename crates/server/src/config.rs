@@ -33,6 +33,9 @@ pub struct Config {
     pub workers: u32,
     pub sears: SearsSettings,
     pub carriers: CarrierSettings,
+    /// Customer e-mails and alerts (issue 6); without `smtp.host` e-mails are written to `DATA_DIR/outbox/`.
+    pub smtp: crate::commands::notify::SmtpConfig,
+    pub notify: crate::commands::notify::NotifySettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +63,8 @@ impl Default for Config {
             workers: 2,
             sears: SearsSettings::default(),
             carriers: CarrierSettings::default(),
+            smtp: Default::default(),
+            notify: Default::default(),
         }
     }
 }
@@ -161,7 +166,7 @@ fn set_key(target: &mut serde_json::Value, dotted: &str, value: serde_json::Valu
 /// Every dotted key the configuration knows, from the defaults (plus the secret that is never serialized).
 fn known_keys() -> BTreeSet<String> {
     let value = serde_json::to_value(Config::default()).expect("config serializes");
-    let mut keys = BTreeSet::from(["master_key".to_owned(), "database_url".to_owned()]);
+    let mut keys = BTreeSet::from(["master_key".to_owned(), "database_url".to_owned(), "smtp.password".to_owned()]);
     collect_keys("", &value, &mut keys);
     keys
 }

@@ -78,5 +78,6 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     let limiter = wharf_app::sears_limits::database_limiter(store.clone(), limits);
     let shipping = wharf_app::shipping::ShippingSettings::with_timeout_secs(config.carriers.timeout_secs);
     Ok(App::new(store, Arc::new(SystemClock), master_key, sears, limiter, config.data_dir.clone())
-        .with_shipping_settings(shipping))
+        .with_shipping_settings(shipping)
+        .with_notify(crate::commands::notify::notify_config(&config.smtp, &config.notify)?))
 }

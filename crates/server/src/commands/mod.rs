@@ -9,7 +9,9 @@ pub(crate) mod automation;
 pub(crate) mod batch;
 pub(crate) mod carrier;
 mod demo;
+pub(crate) mod email;
 mod import;
+pub(crate) mod notify;
 mod orders;
 mod products;
 pub(crate) mod rules;
@@ -47,6 +49,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Carrier(command) => carrier::run(&setup::open_app(&config).await?, command).await,
         Command::Warehouse(command) => warehouse::run(&setup::open_app(&config).await?, command).await,
         Command::Rules(command) => rules::run(&setup::open_app(&config).await?, command).await,
+        Command::Email(command) => email::run(&setup::open_app(&config).await?, command).await,
+        Command::Account(command) => notify::run_account(&setup::open_app(&config).await?, command).await,
         Command::Sears(_) | Command::SearsSandbox(_) => unreachable!("handled above"),
     }
 }

@@ -50,15 +50,19 @@ pub async fn run(app: &App, command: OrdersCommand) -> anyhow::Result<ExitCode> 
         }
         OrdersCommand::Automation(command) => return super::automation::run_orders(app, &account, command).await,
         OrdersCommand::Shipping(command) => return super::shipping::run(app, command).await,
+        OrdersCommand::Notify(command) => return super::notify::run_orders(app, command).await,
         OrdersCommand::Show { id, json } => {
             let order = find_one(app, &account, &id).await?;
             let history = app.store.order_history(&account, &order.order_id).await?;
             let shipments = wharf_app::shipping::order_shipments(app, &account, &order.order_id).await?;
+            let notifications = super::notify::order_notifications(app, &account, &order).await?;
             if json.json {
-                output::print_json(&OrderWithHistory { order: &order, history: &history, shipments: &shipments })?;
+                let shown = OrderWithHistory { order: &order, history: &history, shipments: &shipments, notifications };
+                output::print_json(&shown)?;
             } else {
                 print_order(&order, &history, app.now());
                 super::shipping::print_shipments(&shipments);
+                super::notify::print_order_notifications(app, &account, &order).await?;
             }
         }
     }
@@ -73,6 +77,8 @@ struct OrderWithHistory<'a> {
     history: &'a [HistoryEntry],
     /// The order's shipments, oldest first (label files not included).
     shipments: &'a [wharf_domain::shipment::Shipment],
+    /// The order's outbox messages (Sears updates, line cancellations, e-mails) and their delivery states.
+    notifications: Vec<super::notify::NotificationView>,
 }
 
 pub async fn find_one(app: &App, account: &wharf_domain::AccountId, id: &str) -> anyhow::Result<Order> {

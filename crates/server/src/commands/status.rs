@@ -28,6 +28,8 @@ struct Status {
     orders_past_ship_by: u64,
     overdue_order_numbers: Vec<String>,
     failed_jobs: Vec<Job>,
+    /// What needs the seller (imports failing, orders past ship-by, Sears updates, customer requests).
+    alerts: Vec<wharf_app::notify::alerts::Alert>,
 }
 
 pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
@@ -46,6 +48,7 @@ pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
         orders_past_ship_by,
         overdue_order_numbers: overdue_orders.iter().map(|o| o.order_number.clone()).collect(),
         failed_jobs: app.store.dead_jobs(20).await?,
+        alerts: super::notify::status_alerts(app, &account).await?,
     };
     if json.json {
         output::print_json(&status)?;
@@ -86,6 +89,7 @@ pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
     for job in &status.failed_jobs {
         println!("failed job {} ({}): {}", job.id, job.kind, or_dash(job.last_error.as_ref()));
     }
+    super::notify::print_alerts(&status.alerts);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -33,6 +33,10 @@ pub enum TemplateCommand {
         /// letter or 4x6; the print settings' by default.
         #[arg(long)]
         size: Option<String>,
+        /// Preview a customer e-mail instead (shipment or delivery) with the store's e-mail template: the HTML
+        /// part goes to --out, the subject and text part are printed (more in `wharf email preview`).
+        #[arg(long, value_name = "KIND", conflicts_with_all = ["template", "size"])]
+        email: Option<String>,
     },
     /// Print the packing-slip template in use (the seller's own, or Wharf's default to start one from).
     Show {
@@ -107,7 +111,10 @@ struct SettingsView {
 pub async fn run(app: &App, command: TemplateCommand) -> anyhow::Result<ExitCode> {
     let account = account(app).await?;
     match command {
-        TemplateCommand::Preview { out, template, store: key, size } => {
+        TemplateCommand::Preview { out, template, store: key, size, email } => {
+            if let Some(kind) = email {
+                return super::email::preview_to_file(app, &account, key.as_deref(), &kind, &out).await;
+            }
             let store = store(app, &account, key.as_deref()).await?;
             let source = template.as_ref().map(read).transpose()?;
             let size = size.as_deref().map(settings::parse_slip_size).transpose()?;
