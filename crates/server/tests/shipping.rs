@@ -224,6 +224,25 @@ async fn rates_labels_and_their_outbox_rows(backend: Backend) {
     assert_eq!(sc08.marketplace_update.message.as_deref(), Some(expected));
     assert_eq!(sc08.notice("sears_update_manual").unwrap().message, expected);
 
+    // SC-10 is partly handled in the Seller Portal: line 1 has 2 of 3 units open (1 shipped), line 2 has 1 of 2
+    // (1 cancelled). Only the open units are packed and reported: 2 x 3 lb + 6 oz, billed 7 lb. Columbus 43215
+    // is zone 5: Ground 13.00 + 6 x 1.50.
+    let sc10 = h.order("5000110").await;
+    let partial = buy_labels(&h.app, &h.account, &sc10.order_id, &LabelPurchase::default()).await.unwrap();
+    assert_eq!(partial.carrier_fee, Some(usd("22.00")));
+    let packed: Vec<(String, u32)> = partial.packages[0].lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+    assert_eq!(packed, [("HOME-MUG-SET-4".to_owned(), 2), ("HOME-COASTER-6".to_owned(), 1)]);
+    assert_eq!(h.order("5000110").await.order_status, OrderStatus::Shipped);
+    let queued = messages(&h, &sc10).await;
+    assert_eq!(kinds(&queued), vec![(MessageKind::SearsShipment, MessageState::Pending)]);
+    assert_eq!(
+        queued[0].payload["packages"][0]["lines"],
+        serde_json::json!([
+            {"lineNumber": 1, "itemId": "HOME-MUG-SET-4", "quantity": 2},
+            {"lineNumber": 2, "itemId": "HOME-COASTER-6", "quantity": 1},
+        ])
+    );
+
     // `wharf orders show --json` carries the shipments (without label files).
     let shown = json(&h, &["orders", "show", "5000102", "--json"]).await;
     assert_eq!(shown["shipments"][0]["shipmentId"], two.shipment_id.as_str());

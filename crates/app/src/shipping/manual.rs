@@ -12,6 +12,7 @@ use wharf_storage::StorageError;
 use wharf_storage::shipping::LIVE_SHIPMENT;
 
 use super::order_updates::record_active;
+use super::packages::units_to_ship;
 use super::{ShippingError, live_shipment, load_order, order_shipments};
 use crate::App;
 
@@ -120,8 +121,9 @@ async fn manual_shipment(
     let lines: Vec<PackageLine> = order
         .items
         .iter()
-        .filter(|i| !i.adjustment && i.quantity > 0)
-        .map(|i| PackageLine { line_item_key: i.line_item_key.clone(), sku: i.sku.clone(), quantity: i.quantity })
+        .map(|i| (i, units_to_ship(i)))
+        .filter(|(_, units)| *units > 0)
+        .map(|(i, units)| PackageLine { line_item_key: i.line_item_key.clone(), sku: i.sku.clone(), quantity: units })
         .collect();
     let attempt = u32::try_from(order_shipments(app, &order.account_id, &order.order_id).await?.len()).unwrap_or(0) + 1;
     let now = app.now();

@@ -54,13 +54,12 @@ pub fn shipped_outside_wharf(order: &Order) -> bool {
     order.notice(NOTICE_SHIPPED_OUTSIDE_WHARF).is_some() || order.order_status == OrderStatus::AwaitingPayment
 }
 
-/// Every line of the order is in a package of these shipments (quantities summed over them).
+/// Every unit Sears still expects of every line is in a package of these shipments (quantities summed over
+/// them).
 pub fn every_line_packed(order: &Order, shipments: &[&Shipment]) -> bool {
-    order
-        .items
-        .iter()
-        .filter(|i| !i.adjustment)
-        .all(|i| shipments.iter().map(|s| s.quantity_of(&i.line_item_key)).sum::<u32>() >= i.quantity)
+    order.items.iter().all(|i| {
+        shipments.iter().map(|s| s.quantity_of(&i.line_item_key)).sum::<u32>() >= super::packages::units_to_ship(i)
+    })
 }
 
 /// The messages `shipment` causes. `order_shipments` are the order's shipments (with or without `shipment`

@@ -1,15 +1,21 @@
 //! Putting an order's items into packages.
 //!
+//! What is shipped of a line is what Sears still expects of it: its open units (units Sears already reports
+//! shipped or cancelled in the line's quantity buckets are left out; a line without buckets is wholly open).
+//!
 //! The split rule (`PackagePlan::Split(n)`): the order's units are laid out in line order (line 1's units,
 //! then line 2's, ...) and cut into `n` runs of consecutive units, package `k` taking units
 //! `[k * total / n, (k + 1) * total / n)`. Every package thus holds the same number of units give or take
-//! one, and a line is split over two packages only where a cut falls inside it. A package weighs what its
-//! units weigh when every item has a weight; otherwise (the order weight was set by a rule or the seller)
-//! its share of the order weight by units. Every package has the order's dimensions.
+//! one, and a line is split over two packages only where a cut falls inside it. One package is the same rule
+//! with one cut.
+//!
+//! A package weighs what its units weigh, from the items' weights, when the order weight is the items' sum;
+//! when the order weight was set on purpose (by a rule, a product default or the seller), or an item has no
+//! weight, it weighs its share of the order weight by units. Every package has the order's dimensions.
 
 use rust_decimal::Decimal;
 use wharf_domain::shipment::PackageLine;
-use wharf_domain::{Dimensions, Order, OrderItem, Weight};
+use wharf_domain::{Dimensions, Order, OrderItem, ValueSource, Weight};
 
 use super::ShippingError;
 
@@ -33,9 +39,14 @@ pub struct PlannedPackage {
     pub dimensions: Option<Dimensions>,
 }
 
-/// The physical items of an order (adjustment lines are not shipped).
-fn shipped_items(order: &Order) -> impl Iterator<Item = &OrderItem> {
-    order.items.iter().filter(|i| !i.adjustment && i.quantity > 0)
+/// The units of a line still to ship: what Sears still expects of it (SPEC.md decision 9).
+pub fn units_to_ship(item: &OrderItem) -> u32 {
+    if item.adjustment { 0 } else { crate::notify::sears_lines::line_quantities(item).open }
+}
+
+/// The items of an order with units still to ship, and how many (adjustment lines are not shipped).
+fn shipped_items(order: &Order) -> impl Iterator<Item = (&OrderItem, u32)> {
+    order.items.iter().map(|i| (i, units_to_ship(i))).filter(|(_, units)| *units > 0)
 }
 
 fn no_weight(order: &Order) -> ShippingError {
@@ -52,23 +63,18 @@ pub fn order_weight(order: &Order) -> Result<Weight, ShippingError> {
 }
 
 pub fn plan_packages(order: &Order, plan: &PackagePlan) -> Result<Vec<PlannedPackage>, ShippingError> {
-    let all_lines: Vec<PackageLine> = shipped_items(order)
-        .map(|i| PackageLine { line_item_key: i.line_item_key.clone(), sku: i.sku.clone(), quantity: i.quantity })
-        .collect();
-    if all_lines.is_empty() {
+    if shipped_items(order).next().is_none() {
         return Err(ShippingError::Invalid(format!("order {} has no items to ship", order.order_number)));
     }
     match plan {
-        PackagePlan::Single | PackagePlan::Split(1) => {
-            Ok(vec![PlannedPackage { lines: all_lines, weight: order_weight(order)?, dimensions: order.dimensions }])
-        }
+        PackagePlan::Single => split(order, 1),
         PackagePlan::Split(n) => split(order, *n),
         PackagePlan::Given(packages) => check_given(order, packages).map(|()| packages.clone()),
     }
 }
 
 fn split(order: &Order, n: u32) -> Result<Vec<PlannedPackage>, ShippingError> {
-    let total: u32 = shipped_items(order).map(|i| i.quantity).sum();
+    let total: u32 = shipped_items(order).map(|(_, units)| units).sum();
     if n == 0 || n > total {
         return Err(ShippingError::Invalid(format!(
             "order {} has {total} unit(s), so it can go in 1 to {total} package(s), not {n}",
@@ -76,7 +82,8 @@ fn split(order: &Order, n: u32) -> Result<Vec<PlannedPackage>, ShippingError> {
         )));
     }
     let order_weight = order_weight(order)?;
-    let every_item_weighed = shipped_items(order).all(|i| i.weight.is_some());
+    let from_items = matches!(order.sources.get("weight"), None | Some(ValueSource::Items))
+        && shipped_items(order).all(|(i, _)| i.weight.is_some());
     let mut packages = Vec::with_capacity(n as usize);
     // Units are numbered 0..total in line order; package k takes [start_k, start_{k+1}).
     let start = |k: u32| (u64::from(k) * u64::from(total) / u64::from(n)) as u32;
@@ -85,8 +92,8 @@ fn split(order: &Order, n: u32) -> Result<Vec<PlannedPackage>, ShippingError> {
         let mut lines = Vec::new();
         let mut weights = Vec::new();
         let mut first_unit = 0u32;
-        for item in shipped_items(order) {
-            let (item_from, item_to) = (first_unit, first_unit + item.quantity);
+        for (item, units) in shipped_items(order) {
+            let (item_from, item_to) = (first_unit, first_unit + units);
             first_unit = item_to;
             let quantity = item_to.min(to).saturating_sub(item_from.max(from));
             if quantity == 0 {
@@ -97,7 +104,7 @@ fn split(order: &Order, n: u32) -> Result<Vec<PlannedPackage>, ShippingError> {
                 weights.push(weight.times(quantity));
             }
         }
-        let weight = if every_item_weighed {
+        let weight = if from_items {
             Weight::sum(&weights)
         } else {
             Weight::ounces(
@@ -122,7 +129,7 @@ fn check_given(order: &Order, packages: &[PlannedPackage]) -> Result<(), Shippin
             problems.push(format!("package {} holds no line", n + 1));
         }
         for line in &package.lines {
-            if !shipped_items(order).any(|i| i.line_item_key == line.line_item_key) {
+            if !shipped_items(order).any(|(i, _)| i.line_item_key == line.line_item_key) {
                 problems.push(format!(
                     "package {} holds line {}, which order {} does not have",
                     n + 1,
@@ -132,17 +139,17 @@ fn check_given(order: &Order, packages: &[PlannedPackage]) -> Result<(), Shippin
             }
         }
     }
-    for item in shipped_items(order) {
+    for (item, units) in shipped_items(order) {
         let packed: u32 = packages
             .iter()
             .flat_map(|p| &p.lines)
             .filter(|l| l.line_item_key == item.line_item_key)
             .map(|l| l.quantity)
             .sum();
-        if packed > item.quantity {
+        if packed > units {
             problems.push(format!(
-                "line {} ({}) has {} unit(s) but the packages hold {packed}",
-                item.line_item_key, item.sku, item.quantity
+                "line {} ({}) has {} unit(s) to ship but the packages hold {packed}",
+                item.line_item_key, item.sku, units
             ));
         }
     }
@@ -152,8 +159,8 @@ fn check_given(order: &Order, packages: &[PlannedPackage]) -> Result<(), Shippin
 /// Lines of the order not fully in these packages, with the quantity missing.
 pub fn unpacked_lines(order: &Order, packed: impl Fn(&str) -> u32) -> Vec<(&OrderItem, u32)> {
     shipped_items(order)
-        .filter_map(|item| {
-            let missing = item.quantity.saturating_sub(packed(&item.line_item_key));
+        .filter_map(|(item, units)| {
+            let missing = units.saturating_sub(packed(&item.line_item_key));
             (missing > 0).then_some((item, missing))
         })
         .collect()
@@ -173,6 +180,10 @@ mod tests {
         cap.line_item_key = "3".into();
         cap.sku = "CAP".into();
         cap.quantity = 3;
+        // Sears's buckets say how many units are open: all three.
+        for bucket in &mut cap.sears.as_mut().unwrap().statuses {
+            bucket.quantity = 3;
+        }
         order.items.push(cap);
         order.items[0].weight = Some(Weight::ounces(dec!(14)));
         order.items[1].weight = Some(Weight::ounces(dec!(6)));
@@ -223,6 +234,15 @@ mod tests {
         // 48 oz over 6 units: 16 oz per two units.
         let weights: Vec<Decimal> = three.iter().map(|p| p.weight.in_ounces()).collect();
         assert_eq!(weights, [dec!(16), dec!(16), dec!(16)]);
+
+        // A weight the seller set wins over the items' even when they all have one: 4 lb, 3 units a package.
+        let mut order = self::order();
+        order.weight = Some(Weight::pounds(dec!(4)));
+        order.sources.insert("weight".into(), wharf_domain::ValueSource::Seller);
+        let two = plan_packages(&order, &PackagePlan::Split(2)).unwrap();
+        assert_eq!(two.iter().map(|p| p.weight.in_ounces()).collect::<Vec<_>>(), [dec!(32), dec!(32)]);
+        let one = plan_packages(&order, &PackagePlan::Single).unwrap();
+        assert_eq!(one[0].weight.in_ounces(), dec!(64));
     }
 
     #[test]
@@ -241,7 +261,28 @@ mod tests {
             dimensions: None,
         };
         let err = plan_packages(&order(), &PackagePlan::Given(vec![too_many])).unwrap_err().to_string();
-        assert!(err.contains("line 2 (TEE-L) has 1 unit(s) but the packages hold 2"), "{err}");
+        assert!(err.contains("line 2 (TEE-L) has 1 unit(s) to ship but the packages hold 2"), "{err}");
+    }
+
+    #[test]
+    fn units_sears_shipped_or_cancelled_are_not_shipped_again() {
+        use wharf_domain::SearsLineStatus;
+        let bucket = |status: &str, quantity| SearsLineStatus {
+            status: status.into(),
+            quantity,
+            internal_memo: None,
+            external_memo: None,
+        };
+        let mut order = order();
+        // Line 3 (3 x CAP): one shipped in the Seller Portal, one cancelled, one open.
+        order.items[2].sears.as_mut().unwrap().statuses =
+            vec![bucket("NEW", 1), bucket("SHIPPED", 1), bucket("CANCELLED", 1)];
+        let packages = plan_packages(&order, &PackagePlan::Single).unwrap();
+        assert_eq!(lines(&packages[0]), [("1", 2), ("2", 1), ("3", 1)]);
+        // Wholly handled lines are left out.
+        order.items[1].sears.as_mut().unwrap().statuses = vec![bucket("Closed", 1)];
+        let packages = plan_packages(&order, &PackagePlan::Split(2)).unwrap();
+        assert_eq!(packages.iter().map(lines).collect::<Vec<_>>(), vec![vec![("1", 1)], vec![("1", 1), ("3", 1)]]);
     }
 
     #[test]
