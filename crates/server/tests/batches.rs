@@ -103,7 +103,10 @@ impl Pictures {
 
 /// Shelf, picture and options of the showcase SKUs the tests print. KNMR-WATER-FILTER-9081's picture is
 /// gone (404): its slip shows a placeholder.
-const CATALOG: &[(&str, &str, &str, &[(&str, &str)])] = &[
+/// SKU, shelf, picture, options (name, value).
+type CatalogRow = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+const CATALOG: &[CatalogRow] = &[
     ("KTCH-BLND-600W-BLK", "A-2", "blender.png", &[("Color", "Black")]),
     ("HOME-TOWEL-6PC-GRY", "B-10", "towels.png", &[]),
     ("LED-A19-60W-4PK", "C-1", "bulbs.png", &[]),
@@ -623,6 +626,71 @@ async fn a_queued_batch_is_bought_by_a_worker_and_cancelled_orders_leave(backend
     let again = run(h, &["batch", "create", "--order", "5000105", "--json"]).await;
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again.stderr).contains("cancelled: 5000105"), "{}", text(&again.stderr));
+}
+
+/// `wharf demo`: the sandbox's orders can be batched, bought and printed straight away, packing slips with the
+/// demo's pictures and logo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_orders_are_batched_and_printed() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let wharf = || {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"));
+        c.arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("WHARF_DATABASE_URL")
+            .env("WHARF_LOG", "warn")
+            .kill_on_drop(true);
+        c
+    };
+    let mut demo = wharf()
+        .args(["demo", "--port", "0", "--orders", "3", "--new-order-every", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.starts_with("Stop with Ctrl-C") {
+            break;
+        }
+    }
+    // The demo imports, weighs the sandbox's SKUs and gives them pictures and shelves within seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let out = wharf().args(["product", "list", "--json"]).output().await.unwrap();
+        let products: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let ready = products.as_array().is_some_and(|all| {
+            all.len() >= 10
+                && all
+                    .iter()
+                    .all(|p| p["weight"].is_object() && p["imageUrl"].is_string() && p["warehouseLocation"].is_string())
+        });
+        if ready {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the demo's catalog never got weights and pictures: {products}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let out = wharf().args(["batch", "create", "--status", "awaiting_shipment", "--json"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pending = created["counts"]["pending"].as_u64().unwrap();
+    assert!(pending >= 8, "most of the demo's orders are ready to buy: {created}");
+    let out = wharf().args(["batch", "process", "1", "--json"]).output().await.unwrap();
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["counts"]["bought"].as_u64(), Some(pending), "{status}");
+    let pdf = dir.path().join("demo.pdf");
+    let out = wharf().args(["batch", "print", "1", "--out", pdf.to_str().unwrap()]).output().await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let texts = pages(&pdf);
+    assert_eq!(texts.len() as u64, 2 * pending);
+    for slip in (2..=texts.len()).step_by(2) {
+        assert!(texts[slip - 1].contains("Harbor Goods (demo)"), "page {slip}: {}", texts[slip - 1]);
+        // The logo and at least one product picture.
+        assert!(images_on(&pdf, slip) >= 2, "page {slip} has no pictures");
+    }
+    demo.start_kill().unwrap();
 }
 
 on_both_backends!(

@@ -279,7 +279,7 @@ pub async fn pick_list(app: &App, account: &AccountId, batch: &BatchId) -> AppRe
     let loaded = load(app, account, &kept).await?;
     let list = PickList {
         title: format!("Pick list — batch #{}", batch.number),
-        subtitle: Some(format!("{} orders · created {}", loaded.orders.len(), central_minute(batch.created_at))),
+        subtitle: Some(format!("created {}", central_minute(batch.created_at))),
         orders: loaded.orders.iter().map(|o| pick_order(o, &printed_items(o, &loaded.catalog))).collect(),
     };
     tokio::task::spawn_blocking(move || render_pick_list_pdf(&list))

@@ -43,6 +43,11 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     // sandbox's SKUs (Sears sends none), so the demo's orders can be rated and labelled straight away.
     let shipping = super::shipping::demo_shipping(&app, &account).await?;
     super::shipping::spawn_demo_weights(app.clone(), account.clone(), Duration::from_secs(5));
+    // Printing: pictures and shelves for the sandbox's SKUs and a store logo, served from loopback, so batches
+    // print packing slips like a real seller's.
+    let pictures = super::demo_pictures::start().await?;
+    super::demo_pictures::brand_store(&app, &account, &connected.store.store_id, &pictures).await?;
+    super::demo_pictures::spawn_catalog_pictures(app.clone(), account.clone(), pictures, Duration::from_secs(5));
 
     let listener = serve::bind(&config).await?;
     let url = format!("http://{}", listener.local_addr()?);

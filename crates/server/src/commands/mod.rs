@@ -9,6 +9,7 @@ pub(crate) mod automation;
 pub(crate) mod batch;
 pub(crate) mod carrier;
 mod demo;
+mod demo_pictures;
 pub(crate) mod email;
 mod import;
 pub(crate) mod notify;
