@@ -13,7 +13,7 @@ use wharf_app::{App, MasterKey, jobs};
 use wharf_domain::clock::Clock;
 use wharf_domain::store::Store as SalesStore;
 use wharf_domain::{AccountId, Order};
-use wharf_sears::{RateLimiter, SearsConfig};
+use wharf_sears::{SearsConfig, SearsLimits};
 use wharf_sears_sandbox::{RunningSandbox, SandboxClock, SandboxConfig};
 pub use wharf_storage::Backend;
 use wharf_storage::testing::{TestDatabase, fresh};
@@ -77,12 +77,14 @@ impl Harness {
         let data_dir = tempfile::tempdir().unwrap();
         // The key file a `wharf` process started on the same data directory finds.
         let master_key = MasterKey::load_or_create(&data_dir.path().join("master.key")).unwrap();
+        // As `wharf` runs: Sears's limits counted in the database, shared with other instances and processes.
+        let limiter = wharf_app::sears_limits::database_limiter(store.clone(), SearsLimits::default());
         let app = App::new(
             store,
             Arc::new(SandboxTime(clock)),
             master_key,
             SearsConfig { timeout: std::time::Duration::from_secs(5), ..SearsConfig::default() },
-            RateLimiter::in_memory(),
+            limiter,
             data_dir.path().to_owned(),
         );
         let account = app.store.default_account(app.now()).await.unwrap().account_id;
