@@ -628,6 +628,80 @@ async fn a_queued_batch_is_bought_by_a_worker_and_cancelled_orders_leave(backend
     assert!(text(&again.stderr).contains("cancelled: 5000105"), "{}", text(&again.stderr));
 }
 
+/// `wharf template`: a seller's template is previewed before it is saved, a broken one is refused with where
+/// the problem is, and the print settings keep label messages, resolution, paper and footer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_are_previewed_checked_and_saved() {
+    let h = Harness::start(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xml.j2");
+    std::fs::write(
+        &good,
+        "<slip>\n<heading>Packed with care</heading>\n{% for item in items %}\n<text>{{ item.sku }} \
+         ({{ item.options_text }})</text>\n{% endfor %}\n{% if gift_message %}<text>Gift: {{ gift_message }}</text>{% endif %}\n</slip>\n",
+    )
+    .unwrap();
+    let preview = dir.path().join("preview.pdf");
+    ok(&h, &["template", "preview", "--out", preview.to_str().unwrap(), "--template", good.to_str().unwrap()]).await;
+    // The sample slip (documents crate's `sample_slip_data`): three items, one gift message.
+    let shown = pages(&preview).join("\n").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        shown,
+        "Packed with care MUG-CER-12OZ (Color: Cobalt Blue, Glaze: Matte) TEE-ORG-M (Size: M, Fit: Relaxed) \
+         CNDL-SOY-LAV () Gift: Happy birthday, Zoë! Enjoy the mugs ☕ — love, José"
+    );
+    // Nothing was saved by the preview: the template in use is still Wharf's default.
+    assert!(ok(&h, &["template", "show"]).await.contains("PACKING SLIP"));
+
+    let broken = dir.path().join("broken.xml.j2");
+    std::fs::write(&broken, "<slip>\n<text>{{ order.number }</text>\n</slip>\n").unwrap();
+    for args in [
+        vec!["template", "set", broken.to_str().unwrap()],
+        vec!["template", "preview", "--out", preview.to_str().unwrap(), "--template", broken.to_str().unwrap()],
+    ] {
+        let out = run(&h, &args).await;
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains("line 2"), "{args:?}: {}", text(&out.stderr));
+    }
+    ok(&h, &["template", "set", good.to_str().unwrap()]).await;
+    assert!(ok(&h, &["template", "show"]).await.contains("Packed with care"));
+
+    let settings = json(
+        &h,
+        &[
+            "template",
+            "settings",
+            "--dpi",
+            "300",
+            "--slip-size",
+            "4x6",
+            "--message",
+            "[Order #] [SKU #1]",
+            "--message",
+            "Loc [Location #1]",
+            "--footer",
+            "Thanks!",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(settings["dpi"], 300);
+    assert_eq!(settings["slipSize"], "4x6");
+    assert_eq!(settings["labelMessages"], serde_json::json!(["[Order #] [SKU #1]", "Loc [Location #1]"]));
+    assert_eq!(settings["slipFooter"], "Thanks!");
+    assert_eq!(settings["customTemplate"], true);
+    let refused = run(&h, &["template", "settings", "--message", "[Colour]"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("unknown field [Colour]"), "{}", text(&refused.stderr));
+    let refused = run(&h, &["template", "settings", "--dpi", "600"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    // A store's settings override the account's, field by field.
+    let store = json(&h, &["template", "settings", "--store", "Sears test store", "--dpi", "203", "--json"]).await;
+    assert_eq!((store["dpi"].as_u64(), store["slipSize"].as_str()), (Some(203), Some("4x6")));
+    ok(&h, &["template", "reset"]).await;
+    assert!(ok(&h, &["template", "show"]).await.contains("PACKING SLIP"));
+}
+
 /// `wharf demo`: the sandbox's orders can be batched, bought and printed straight away, packing slips with the
 /// demo's pictures and logo.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
