@@ -251,6 +251,12 @@ pub async fn retry_notifications(app: &App, order: &Order, kind: RetryKind) -> A
             attempts: 0,
             next_attempt_at: now,
             last_error: None,
+            // A new attempt: the document-id of an earlier feed stays in the payload's history only.
+            external_id: if m.kind == MessageKind::SearsShipment || m.kind == MessageKind::SearsLineCancel {
+                None
+            } else {
+                m.external_id.clone()
+            },
             modify_date: now,
             ..(*m).clone()
         };

@@ -187,7 +187,8 @@ pub fn build_record(order: &Order, shipment: &Shipment) -> Result<AsnRecord, Asn
     }
     if packages.is_empty() {
         return Err(AsnProblem::Invalid(format!(
-            "no package of order {} holds a unit Sears still has open; there is nothing to report",
+            "Sears shows every packaged unit of order {} as shipped or cancelled already (updated in the Seller \
+             Portal?); there is nothing left to report",
             order.order_number
         )));
     }

@@ -2,6 +2,7 @@
 //! a loopback port with a fixed clock, and Wharf's app on both, with a job queue tests drain synchronously.
 #![allow(dead_code)]
 
+pub mod notify;
 pub mod shipping;
 
 use std::sync::Arc;

