@@ -458,6 +458,26 @@ async fn lost_answers_are_found_not_bought_again(backend: Backend) {
     let retried = buy_labels(&h.app, &h.account, &sc14.order_id, &request).await.unwrap();
     assert_eq!(retried.reference, "WH202405025000114-2");
 
+    // A reference another order's shipment already carries (two stores can share an order key) is skipped.
+    let sc05 = h.order("5000105").await;
+    let sc12 = h.order("5000112").await;
+    let mut squatter = a.clone();
+    squatter.shipment_id = "shp_squatter".parse().unwrap();
+    squatter.order_id = sc12.order_id.clone();
+    squatter.kind = ShipmentKind::Manual;
+    squatter.reference = format!("WH{}-1", sc05.order_key);
+    let write = wharf_storage::shipping::ShipmentWrite {
+        shipment: squatter,
+        expected: None,
+        order: None,
+        outbox: vec![],
+        withdraw: vec![],
+    };
+    h.app.store.write_shipment(&write).await.unwrap();
+    let skipped = buy_labels(&h.app, &h.account, &sc05.order_id, &request).await.unwrap();
+    assert_eq!(skipped.reference, format!("WH{}-2", sc05.order_key));
+    assert_eq!(bought_under(&ups, &skipped.reference), (1, 1, 0));
+
     // With the store's shipment confirmations on, a label also queues the customer e-mail.
     let out = run(&h, &["store", "set", &h.store.store_name, "--shipment-confirmation", "on"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));

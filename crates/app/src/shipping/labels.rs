@@ -30,7 +30,6 @@ use jiff::SignedDuration;
 use jiff::civil::Date;
 use wharf_carriers::{Carrier, FoundShipment, Label, LabelRequest};
 use wharf_domain::shipment::{LabelFile, Shipment, ShipmentKind, ShipmentPackage, ShipmentState, purchase_reference};
-use wharf_domain::shipping_codes::ShippingCodes;
 use wharf_domain::{AccountId, BatchId, Order, OrderId, ShipmentId, WarehouseId};
 use wharf_storage::StorageError;
 use wharf_storage::shipping::{CarrierAccount, ExpectedShipment, LIVE_SHIPMENT, SHIPMENT_REFERENCE, ShipmentWrite};
@@ -80,6 +79,8 @@ pub async fn buy_labels(
     let settings = app.shipping_settings();
     let lease = SignedDuration::try_from(settings.purchase_lease()).unwrap_or(SignedDuration::from_mins(2));
     let waiting_since = Instant::now();
+    // References found taken by another order's shipment (an order key shared by two stores): skipped.
+    let mut references_taken = 0;
     // Each pass re-reads the order's live shipment; a pass ends in a result or in another pass after a
     // concurrent writer changed it. The bound only guards against a writer that keeps changing it.
     for _ in 0..1000 {
@@ -106,11 +107,19 @@ pub async fn buy_labels(
             }
         }
 
-        let planned = plan(app, account, &order, request).await?;
+        let planned = plan(app, account, &order, request, references_taken).await?;
         match app.store.write_shipment(&insert(planned.clone())).await {
             Ok(()) => return purchase(app, &order, planned, request.confirm_short_shipment).await,
-            // Another purchase started meanwhile, or this attempt's reference is taken: look again.
-            Err(StorageError::Duplicate { what: LIVE_SHIPMENT | SHIPMENT_REFERENCE, .. }) => continue,
+            // Another purchase started meanwhile: look again (and wait for it).
+            Err(StorageError::Duplicate { what: LIVE_SHIPMENT, .. }) => continue,
+            // The reference is taken, by a purchase started meanwhile or by another order: look again, and
+            // use the next reference when no purchase of this order explains it.
+            Err(StorageError::Duplicate { what: SHIPMENT_REFERENCE, .. }) => {
+                if live_shipment(app, account, order_id).await?.is_none() {
+                    references_taken += 1;
+                }
+                continue;
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -140,6 +149,7 @@ async fn plan(
     account: &AccountId,
     order: &Order,
     request: &LabelPurchase,
+    references_taken: u32,
 ) -> Result<Shipment, ShippingError> {
     let shipping =
         shipping_for(app, account, order, &request.packages, request.warehouse.as_ref(), request.ship_date).await?;
@@ -168,8 +178,8 @@ async fn plan(
             order.order_number
         )));
     }
-    let attempt =
-        u32::try_from(order_shipments(app, account, &order.order_id).await?.len()).unwrap_or(u32::MAX - 1) + 1;
+    let earlier = u32::try_from(order_shipments(app, account, &order.order_id).await?.len()).unwrap_or(u32::MAX / 2);
+    let attempt = earlier + references_taken + 1;
     let now = app.now();
     Ok(Shipment {
         shipment_id: ShipmentId::from_uuid(app.new_uuid()),
@@ -309,6 +319,12 @@ async fn carrier_of(app: &App, shipment: &Shipment) -> Result<Arc<dyn Carrier>, 
     carrier_for(app, &record).await
 }
 
+/// Whether a recorded purchase was a confirmed short shipment: a Sears order's labels leave lines out only when
+/// the seller confirmed it (`plan` refuses them otherwise), so a resumed purchase keeps that confirmation.
+fn confirmed_short(order: &Order, shipment: &Shipment) -> bool {
+    order.sears.is_some() && !super::outbox_messages::every_line_packed(order, &[shipment])
+}
+
 /// Calls the carrier for a recorded purchase this process holds, and records what came of it.
 async fn purchase(
     app: &App,
@@ -390,7 +406,7 @@ async fn settle_then_buy(
             tokio::time::sleep(app.shipping_settings().lookup_recheck).await;
         }
         match carrier.find_shipment_by_reference(&shipment.reference).await {
-            Ok(Some(found)) => return record_found(app, shipment, found).await,
+            Ok(Some(found)) => return record_found(app, order, shipment, found).await,
             Ok(None) => continue,
             Err(e) => return Err(unconfirmed(format!("looking it up at the carrier failed: {e}"))),
         }
@@ -401,7 +417,8 @@ async fn settle_then_buy(
         ));
     }
     tracing::info!(shipment = %shipment.shipment_id, reference = %shipment.reference, "nothing was bought; buying");
-    Box::pin(purchase(app, order, shipment, false)).await
+    let short = confirmed_short(order, &shipment);
+    Box::pin(purchase(app, order, shipment, short)).await
 }
 
 fn base64_label(image: &wharf_carriers::LabelImage) -> LabelFile {
@@ -435,7 +452,13 @@ async fn record_label(
 }
 
 /// Records a purchase found at the carrier by its reference (its answer was lost): tracking numbers only.
-async fn record_found(app: &App, mut shipment: Shipment, found: FoundShipment) -> Result<Shipment, ShippingError> {
+async fn record_found(
+    app: &App,
+    order: &Order,
+    mut shipment: Shipment,
+    found: FoundShipment,
+) -> Result<Shipment, ShippingError> {
+    let short = confirmed_short(order, &shipment);
     let expected = ExpectedShipment { state: ShipmentState::Purchasing, modify_date: Some(shipment.modify_date) };
     let mut tracking = found.tracking_numbers.clone();
     // UPS numbers a shipment's packages in sequence: the lowest number is package 1.
@@ -475,7 +498,7 @@ async fn record_found(app: &App, mut shipment: Shipment, found: FoundShipment) -
         ));
     }
     let note = format!("label found at the carrier by reference ({})", shipment.shipment_id);
-    finish_record(app, shipment, expected, false, &note, notices).await
+    finish_record(app, shipment, expected, short, &note, notices).await
 }
 
 async fn finish_record(
@@ -518,11 +541,6 @@ async fn mark_failed(app: &App, shipment: &Shipment, error: &str) -> Result<(), 
         Ok(()) | Err(StorageError::Conflict { .. }) => Ok(()),
         Err(e) => Err(e.into()),
     }
-}
-
-/// The Wharf name of a service, for messages.
-pub fn service_name(code: &str) -> &str {
-    ShippingCodes::service(code).map_or(code, |s| s.name)
 }
 
 #[cfg(test)]
