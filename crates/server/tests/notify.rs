@@ -203,4 +203,69 @@ async fn shipment_updates_reach_sears_once_and_settle(backend: Backend) {
     );
 }
 
-on_both_backends!(shipment_updates_reach_sears_once_and_settle);
+/// The store's Sears worker runs every minute: its next pass.
+async fn next_pass(h: &Harness) {
+    h.advance(SignedDuration::from_secs(61));
+    h.drain_jobs().await;
+}
+
+fn asn_fault(kind: FaultKind) -> FaultSpec {
+    FaultSpec { method: Some("PUT".into()), path_contains: Some("/asn/".into()), ..FaultSpec::next_calls(kind, 1) }
+}
+
+async fn faults_never_report_a_package_twice(backend: Backend) {
+    let (h, _ups) = notify_harness(backend).await;
+
+    // A timeout after Sears applied the feed: the outcome is unknown, so Wharf re-reads the PO and finds it.
+    let sc01 = buy(&h, "5000101", PackagePlan::Split(2)).await;
+    h.sandbox.control().add_fault(asn_fault(FaultKind::TimeoutAfterApply { hold_millis: Some(200) }));
+    next_pass(&h).await;
+    let sc01_order = h.order("5000101").await;
+    let asn = h.message_of(&sc01_order, MessageKind::SearsShipment).await;
+    assert_eq!((asn.state, asn.external_id.as_deref()), (MessageState::Sent, None), "no document-id came back");
+    assert!(asn.last_error.as_deref().unwrap().contains("Sears may have applied it"), "{:?}", asn.last_error);
+    assert_eq!(h.sandbox_order("5000101", "2024-05-02").order.status, "Closed", "Sears applied it");
+    h.settle_sears(10).await;
+    let (state, message) = update(&h, "5000101").await;
+    assert_eq!(state, MarketplaceUpdateState::Accepted);
+    let numbers = tracking(&sc01).join(", ");
+    assert_eq!(
+        message,
+        format!(
+            "Sears has the shipment update (Sears shows tracking {numbers} on the purchase order; confirmed by \
+             re-reading the order)"
+        )
+    );
+
+    // An outage page for the PUT: nothing was applied; the re-read says so and the update goes again, once.
+    let sc02 = buy(&h, "5000102", PackagePlan::Single).await;
+    h.sandbox.control().add_fault(asn_fault(FaultKind::Html500));
+    h.settle_sears(10).await;
+    assert_eq!(update(&h, "5000102").await.0, MarketplaceUpdateState::Accepted);
+    assert_eq!(h.sandbox_order("5000102", "2024-05-02").order.status, "Closed");
+
+    // Rate limited: nothing was applied; every store waits out Sears's 15 minutes, then it goes.
+    let sc09 = buy(&h, "0060180", PackagePlan::Single).await;
+    h.sandbox.control().add_fault(asn_fault(FaultKind::RateLimit));
+    next_pass(&h).await;
+    let waiting = h.message_of(&h.order("0060180").await, MessageKind::SearsShipment).await;
+    assert_eq!(waiting.state, MessageState::Pending, "{:?}", waiting.last_error);
+    assert!(waiting.next_attempt_at >= h.app.now() + SignedDuration::from_mins(14), "{waiting:?}");
+    let (state, message) = update(&h, "0060180").await;
+    assert_eq!(state, MarketplaceUpdateState::Pending);
+    assert!(message.starts_with("waiting to send again at"), "{message}");
+    h.settle_sears(20).await;
+    assert_eq!(update(&h, "0060180").await.0, MarketplaceUpdateState::Accepted);
+
+    // The sandbox's own record: every package of the three orders reported exactly once.
+    let feeds = accepted_asns(&h);
+    for shipment in [&sc01, &sc02, &sc09] {
+        for tn in tracking(shipment) {
+            assert_eq!(reported(&feeds, &tn), 1, "{tn} reported once");
+        }
+    }
+    // The timed-out feed (applied), the one sent after the outage page, the one sent after the back-off.
+    assert_eq!(feeds.len(), 3);
+}
+
+on_both_backends!(shipment_updates_reach_sears_once_and_settle, faults_never_report_a_package_twice);

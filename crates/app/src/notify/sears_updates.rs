@@ -809,7 +809,12 @@ async fn after_failed_put(app: &App, sent: &[OutboxMessage], orders: &[Order], e
     let mut changes = Changes::default();
     let text = error.to_string();
     tracing::warn!(error = %text, messages = sent.len(), "a Sears feed was not accepted");
-    let orders: HashMap<&OrderId, &Order> = orders.iter().map(|o| (&o.order_id, o)).collect();
+    // The orders as they are now: marking the messages sent wrote them.
+    let mut current = Vec::with_capacity(orders.len());
+    for order in orders {
+        current.push(app.store.get_order(&order.account_id, &order.order_id).await?);
+    }
+    let orders: HashMap<&OrderId, &Order> = current.iter().map(|o| (&o.order_id, o)).collect();
     for message in sent {
         let order = orders.get(&message.order_id).copied();
         if error.outcome_unknown() {
