@@ -13,9 +13,11 @@ use wharf_domain::automation::Rule;
 use wharf_domain::{AccountId, Order, OrderId, StoreId};
 
 use super::wire::{PgDate, PgInstant};
-use super::{ORDERS_PER_STATEMENT, PostgresStore, doc_from_row, instant, update_orders};
+use super::{ORDERS_PER_STATEMENT, PostgresStore, instant, update_orders};
 use crate::codec::{PreparedOrder, corrupt, from_json, refused};
-use crate::rules::{OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, prepare_orders, prepare_rules};
+use crate::rules::{
+    OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, decode_orders, prepare_orders, prepare_rules,
+};
 use crate::{OrderWrite, Result, StorageError};
 
 fn stored_rule_from_row(row: &PgRow) -> Result<StoredRule> {
@@ -28,7 +30,11 @@ fn stored_rule_from_row(row: &PgRow) -> Result<StoredRule> {
 }
 
 fn orders_from_rows(rows: &[PgRow]) -> Result<Vec<Order>> {
-    rows.iter().map(|row| doc_from_row(row, "order_id", "order")).collect()
+    let docs = rows
+        .iter()
+        .map(|row| Ok((row.try_get::<String, _>("order_id")?, row.try_get::<String, _>("doc")?)))
+        .collect::<Result<Vec<_>>>()?;
+    decode_orders(docs)
 }
 
 fn conflict(account: &AccountId) -> StorageError {

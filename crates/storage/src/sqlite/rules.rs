@@ -9,9 +9,11 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use wharf_domain::automation::Rule;
 use wharf_domain::{AccountId, Order, OrderId};
 
-use super::{SqliteStore, doc_from_row, opt_ts, parse_ts, ts, values_sql, write_raw_and_history};
+use super::{SqliteStore, opt_ts, parse_ts, ts, values_sql, write_raw_and_history};
 use crate::codec::{PreparedOrder, corrupt, from_json, refused, to_json, update_refused};
-use crate::rules::{OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, prepare_orders, prepare_rules};
+use crate::rules::{
+    OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, decode_orders, prepare_orders, prepare_rules,
+};
 use crate::{OrderWrite, Result, StorageError};
 
 /// Orders per multi-row UPDATE: 13 parameters each, far below SQLite's limit of 32,766 per statement; a full
@@ -43,7 +45,11 @@ fn stored_rule_from_row(row: &SqliteRow) -> Result<StoredRule> {
 }
 
 fn orders_from_rows(rows: &[SqliteRow]) -> Result<Vec<Order>> {
-    rows.iter().map(|row| doc_from_row(row, "order_id", "order")).collect()
+    let docs = rows
+        .iter()
+        .map(|row| Ok((row.try_get::<String, _>("order_id")?, row.try_get::<String, _>("doc")?)))
+        .collect::<Result<Vec<_>>>()?;
+    decode_orders(docs)
 }
 
 /// Moves the set from `expected` to the next revision, or says it changed meanwhile.
@@ -184,16 +190,17 @@ impl RuleStore for SqliteStore {
     }
 
     async fn open_orders_page(&self, account: &AccountId, page: &OpenOrderPage) -> Result<Vec<Order>> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT order_id, doc FROM orders WHERE account_id = ");
-        q.push_bind(account.as_str()).push(" AND status NOT IN ('shipped', 'cancelled')");
-        if let Some(after) = &page.after {
-            q.push(" AND order_id > ").push_bind(after.as_str());
-        }
+        // Keyset paging walks the primary key: the unary `+` keeps the planner off the account and status
+        // indexes, which would read and sort every matching order for each page (quadratic over a whole run).
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT order_id, doc FROM orders WHERE order_id > ");
+        q.push_bind(page.after.as_ref().map_or("", |id| id.as_str()));
+        q.push(" AND +account_id = ").push_bind(account.as_str());
+        q.push(" AND +status NOT IN ('shipped', 'cancelled')");
         if let Some(status) = page.status {
-            q.push(" AND status = ").push_bind(status.as_str());
+            q.push(" AND +status = ").push_bind(status.as_str());
         }
         if let Some(store) = &page.store_id {
-            q.push(" AND store_id = ").push_bind(store.as_str());
+            q.push(" AND +store_id = ").push_bind(store.as_str());
         }
         q.push(" ORDER BY order_id LIMIT ").push_bind(i64::from(page.limit));
         orders_from_rows(&q.build().fetch_all(&self.pool).await?)

@@ -250,6 +250,17 @@ pub async fn order_batches_are_written_whole_or_not_at_all(db: Db) {
         assert_eq!(history.len(), 2, "created, then tagged");
     }
     assert_eq!(db.get_order(&account_b(), &order_id(2000)).await.unwrap().tags, vec!["batch".to_string()]);
+    // Large pages read back what the batch wrote, in id order, page after page.
+    let mut page = OpenOrderPage::first(600);
+    let mut read: Vec<Order> = Vec::new();
+    loop {
+        let orders = db.open_orders_page(&account_a(), &page).await.unwrap();
+        let Some(last) = orders.last() else { break };
+        page.after = Some(last.order_id.clone());
+        read.extend(orders);
+    }
+    assert_eq!(read.len(), 1001);
+    assert!(read.iter().zip(&writes).all(|(r, w)| *r == w.order), "every order as written, in id order");
 
     // One stale order (written from what was read before the batch) fails the whole next batch.
     let fresh: Vec<Order> =
