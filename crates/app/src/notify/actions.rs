@@ -57,21 +57,6 @@ pub async fn ship_short(app: &App, account: &AccountId, order: &Order, confirm: 
             order.order_number
         )));
     };
-    let left_out = match readiness(order, Some(&shipment)) {
-        Readiness::Complete => {
-            return Err(AppError::InvalidInput(format!(
-                "every unit of order {} is in a package: its Sears update goes out by itself, nothing is short",
-                order.order_number
-            )));
-        }
-        Readiness::NothingPackaged => {
-            return Err(AppError::InvalidInput(format!(
-                "no package of order {} holds anything Sears still expects; nothing would be reported",
-                order.order_number
-            )));
-        }
-        Readiness::Short(missing) => missing,
-    };
     let key = shipment_dedupe_key(&order.order_id);
     let existing =
         sears_messages(app, order, MessageKind::SearsShipment).await?.into_iter().find(|m| m.dedupe_key == key);
@@ -93,11 +78,28 @@ pub async fn ship_short(app: &App, account: &AccountId, order: &Order, confirm: 
             MessageState::Failed | MessageState::NeedsManualAction => {}
         }
     }
+    let left_out = match readiness(order, Some(&shipment)) {
+        Readiness::Complete => {
+            return Err(AppError::InvalidInput(format!(
+                "every unit of order {} is in a package: its Sears update goes out by itself, nothing is short",
+                order.order_number
+            )));
+        }
+        Readiness::NothingPackaged => {
+            return Err(AppError::InvalidInput(format!(
+                "no package of order {} holds anything Sears still expects; nothing would be reported",
+                order.order_number
+            )));
+        }
+        Readiness::Short(missing) => missing,
+    };
     let warning = format!(
         "Order {}: the packages leave out {}. Sears has no back-orders: when it processes the update it CANCELS \
-         every unit left out, and nothing can be shipped for them later.",
+         the units left out of each line the update ships, and nothing can be shipped for them later. A line left \
+         out entirely may stay open in Sears: cancel it with `wharf orders cancel-line {} --line N --reason R`.",
         order.order_number,
-        describe_missing(&left_out)
+        describe_missing(&left_out),
+        order.order_id
     );
     if !confirm {
         return Ok(ShortShipment { order_number: order.order_number.clone(), left_out, confirmed: false, warning });
