@@ -337,13 +337,25 @@ pub async fn reprocess(app: &App, account: &AccountId, selection: &Selection) ->
     }
     let mut page =
         OpenOrderPage { status: selection.status, store_id: selection.store_id.clone(), ..OpenOrderPage::first(PAGE) };
+    // The next page is read (and its JSON decoded) on another task while this one is evaluated and written.
+    let mut next = read_page(app, account, &page);
     loop {
-        let orders = app.store.open_orders_page(account, &page).await?;
+        let orders = next.await.map_err(|e| AppError::Io(format!("reading orders stopped: {e}")))??;
         let Some(last) = orders.last() else { break };
         page.after = Some(last.order_id.clone());
+        next = read_page(app, account, &page);
         apply_page(app, account, orders, &change, &mut summary).await?;
     }
     Ok(summary)
+}
+
+fn read_page(
+    app: &App,
+    account: &AccountId,
+    page: &OpenOrderPage,
+) -> tokio::task::JoinHandle<Result<Vec<Order>, StorageError>> {
+    let (store, account, page) = (app.store.clone(), account.clone(), page.clone());
+    tokio::spawn(async move { store.open_orders_page(&account, &page).await })
 }
 
 // --- holds -------------------------------------------------------------------------------------------------
