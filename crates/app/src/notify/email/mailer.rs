@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::notify::{NotifyConfig, SmtpSettings, SmtpTls};
 
+/// An e-mail address as lettre checks it (for callers that check one before it is used).
+pub use lettre::Address;
+
 /// One e-mail to send.
 #[derive(Clone, Debug)]
 pub struct OutgoingMail {
