@@ -44,10 +44,7 @@ impl Address {
     /// Street lines from a list such as Sears's repeated `address` elements: blank lines dropped, the first
     /// two kept as `street1`/`street2`, any further lines joined into `street3` so nothing is lost.
     pub fn with_street_lines<S: AsRef<str>>(mut self, lines: &[S]) -> Self {
-        let mut lines = lines
-            .iter()
-            .map(|l| l.as_ref().trim())
-            .filter(|l| !l.is_empty());
+        let mut lines = lines.iter().map(|l| l.as_ref().trim()).filter(|l| !l.is_empty());
         self.street1 = lines.next().unwrap_or_default().to_owned();
         self.street2 = lines.next().map(str::to_owned);
         let rest: Vec<&str> = lines.collect();
@@ -57,9 +54,7 @@ impl Address {
 
     /// Complete enough to ship to: a street line, a city, a state and a postal code.
     pub fn is_shippable(&self) -> bool {
-        [&self.street1, &self.city, &self.state, &self.postal_code]
-            .iter()
-            .all(|part| !part.trim().is_empty())
+        [&self.street1, &self.city, &self.state, &self.postal_code].iter().all(|part| !part.trim().is_empty())
     }
 
     pub fn street_lines(&self) -> impl Iterator<Item = &str> {
@@ -72,9 +67,7 @@ impl Address {
     /// The five-digit ZIP of a US postal code ("60601-1234" -> "60601").
     pub fn zip5(&self) -> &str {
         let code = self.postal_code.trim();
-        code.get(..5)
-            .filter(|z| z.bytes().all(|b| b.is_ascii_digit()))
-            .unwrap_or(code)
+        code.get(..5).filter(|z| z.bytes().all(|b| b.is_ascii_digit())).unwrap_or(code)
     }
 }
 
@@ -84,20 +77,11 @@ mod tests {
 
     #[test]
     fn keeps_every_street_line() {
-        let a = Address::default().with_street_lines(&[
-            "12 Main St",
-            " ",
-            "Apt 4",
-            "Rear door",
-            "Bell 2",
-        ]);
+        let a = Address::default().with_street_lines(&["12 Main St", " ", "Apt 4", "Rear door", "Bell 2"]);
         assert_eq!(a.street1, "12 Main St");
         assert_eq!(a.street2.as_deref(), Some("Apt 4"));
         assert_eq!(a.street3.as_deref(), Some("Rear door, Bell 2"));
-        assert_eq!(
-            a.street_lines().collect::<Vec<_>>(),
-            ["12 Main St", "Apt 4", "Rear door, Bell 2"]
-        );
+        assert_eq!(a.street_lines().collect::<Vec<_>>(), ["12 Main St", "Apt 4", "Rear door, Bell 2"]);
     }
 
     #[test]

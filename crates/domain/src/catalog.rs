@@ -7,10 +7,7 @@ use crate::product::Product;
 /// Fills each item's missing catalog values from its product, then the order weight from the items when
 /// nobody set one. Values already present are never overwritten. Returns the SKUs the catalog does not know,
 /// so the caller can add them as products.
-pub fn fill_from_catalog<'p>(
-    order: &mut Order,
-    product_for: impl Fn(&str) -> Option<&'p Product>,
-) -> Vec<String> {
+pub fn fill_from_catalog<'p>(order: &mut Order, product_for: impl Fn(&str) -> Option<&'p Product>) -> Vec<String> {
     let mut unknown = Vec::new();
     for item in order.items.iter_mut().filter(|i| !i.adjustment) {
         let Some(product) = product_for(&item.sku) else {
@@ -36,8 +33,7 @@ pub fn fill_from_catalog<'p>(
         }
         if item.warehouse_location.is_none() && product.warehouse_location.is_some() {
             item.warehouse_location = product.warehouse_location.clone();
-            item.sources
-                .insert("warehouseLocation".into(), ValueSource::Catalog);
+            item.sources.insert("warehouseLocation".into(), ValueSource::Catalog);
         }
         if item.upc.is_none() && product.upc.is_some() {
             item.upc = product.upc.clone();
@@ -76,10 +72,7 @@ mod tests {
         let item = &order.items[0];
         assert_eq!(item.weight, Some(Weight::ounces(dec!(14))));
         assert_eq!(item.warehouse_location.as_deref(), Some("A-01-3"));
-        assert_eq!(
-            item.image_url.as_deref(),
-            Some("http://127.0.0.1/img/MUG-BLUE.png")
-        );
+        assert_eq!(item.image_url.as_deref(), Some("http://127.0.0.1/img/MUG-BLUE.png"));
         assert_eq!(item.sources.get("weight"), Some(&ValueSource::Catalog));
         assert_eq!(item.product_id, Some(mug.product_id.clone()));
         // One item still has no weight, so the order weight stays unknown rather than wrong.
@@ -100,24 +93,12 @@ mod tests {
     fn never_overwrites_a_value_that_is_there() {
         let mut order = sample::order("ord_1", "5550001");
         order.items[0].warehouse_location = Some("SHELF-9".into());
-        order.weight = Some(Weight {
-            value: dec!(3),
-            units: WeightUnit::Pounds,
-        });
+        order.weight = Some(Weight { value: dec!(3), units: WeightUnit::Pounds });
         order.sources.insert("weight".into(), ValueSource::Seller);
         let mug = sample::product("MUG-BLUE", 14, "A-01-3");
         let tee = sample::product("TEE-L", 6, "B-02-1");
-        fill_from_catalog(&mut order, |sku| {
-            if sku == "MUG-BLUE" {
-                Some(&mug)
-            } else {
-                Some(&tee)
-            }
-        });
-        assert_eq!(
-            order.items[0].warehouse_location.as_deref(),
-            Some("SHELF-9")
-        );
+        fill_from_catalog(&mut order, |sku| if sku == "MUG-BLUE" { Some(&mug) } else { Some(&tee) });
+        assert_eq!(order.items[0].warehouse_location.as_deref(), Some("SHELF-9"));
         assert_eq!(order.weight, Some(Weight::pounds(dec!(3))));
     }
 }

@@ -13,11 +13,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(field: &'static str, given: impl fmt::Display, hint: impl Into<String>) -> Self {
-        ParseError {
-            field,
-            given: given.to_string(),
-            hint: hint.into(),
-        }
+        ParseError { field, given: given.to_string(), hint: hint.into() }
     }
 }
 

@@ -56,14 +56,7 @@ pub struct FieldChange {
 
 impl FieldChange {
     pub fn into_entry(self, at: Timestamp, actor: Actor) -> HistoryEntry {
-        HistoryEntry {
-            at,
-            actor,
-            field: self.field,
-            old: self.old,
-            new: self.new,
-            note: None,
-        }
+        HistoryEntry { at, actor, field: self.field, old: self.old, new: self.new, note: None }
     }
 }
 
@@ -89,43 +82,28 @@ fn diff_objects(
     out: &mut Vec<FieldChange>,
     depth: u8,
 ) {
-    let keys = old
-        .keys()
-        .chain(new.keys().filter(|k| !old.contains_key(*k)));
+    let keys = old.keys().chain(new.keys().filter(|k| !old.contains_key(*k)));
     for key in keys {
         if depth == 0 && key == "modifyDate" {
             continue;
         }
-        let (a, b) = (
-            old.get(key).unwrap_or(&Value::Null),
-            new.get(key).unwrap_or(&Value::Null),
-        );
+        let (a, b) = (old.get(key).unwrap_or(&Value::Null), new.get(key).unwrap_or(&Value::Null));
         if a == b {
             continue;
         }
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match (a, b) {
             (Value::Object(a), Value::Object(b)) if depth == 0 && key == "sears" => {
                 diff_objects(&path, a, b, out, depth + 1)
             }
-            (Value::Array(a), Value::Array(b))
-                if depth == 0 && key == "items" && a.len() == b.len() =>
-            {
+            (Value::Array(a), Value::Array(b)) if depth == 0 && key == "items" && a.len() == b.len() => {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
                     if let (Value::Object(x), Value::Object(y)) = (x, y) {
                         diff_objects(&format!("items[{i}]"), x, y, out, depth + 1);
                     }
                 }
             }
-            _ => out.push(FieldChange {
-                field: path,
-                old: a.clone(),
-                new: b.clone(),
-            }),
+            _ => out.push(FieldChange { field: path, old: a.clone(), new: b.clone() }),
         }
     }
 }

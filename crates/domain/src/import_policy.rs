@@ -18,9 +18,7 @@ impl ImportPolicy {
     pub const DEFAULT_WINDOW_DAYS: u32 = 3;
 
     pub fn with_window_days(days: u32) -> Self {
-        ImportPolicy {
-            window: SignedDuration::from_hours(i64::from(days) * 24),
-        }
+        ImportPolicy { window: SignedDuration::from_hours(i64::from(days) * 24) }
     }
 
     /// Accepts a new order, or says why it is skipped.
@@ -103,33 +101,19 @@ mod tests {
         let too_late: Timestamp = "2026-11-29T16:16:00Z".parse().unwrap();
         let reason = policy.check_new(&order, too_late).unwrap_err();
         assert_eq!(reason.code(), "outside_import_window");
-        assert!(
-            reason.to_string().contains("more than 72 hours ago"),
-            "{reason}"
-        );
+        assert!(reason.to_string().contains("more than 72 hours ago"), "{reason}");
 
         let mut no_address = order.clone();
         no_address.ship_to.street1 = " ".into();
         no_address.ship_to.street2 = None;
-        assert_eq!(
-            policy.check_new(&no_address, now),
-            Err(SkipReason::NoShippingAddress)
-        );
+        assert_eq!(policy.check_new(&no_address, now), Err(SkipReason::NoShippingAddress));
     }
 
     #[test]
     fn the_window_is_configurable() {
         let order = sample::order("ord_1", "5550001");
         let now: Timestamp = "2026-12-02T00:00:00Z".parse().unwrap();
-        assert!(
-            ImportPolicy::with_window_days(3)
-                .check_new(&order, now)
-                .is_err()
-        );
-        assert!(
-            ImportPolicy::with_window_days(7)
-                .check_new(&order, now)
-                .is_ok()
-        );
+        assert!(ImportPolicy::with_window_days(3).check_new(&order, now).is_err());
+        assert!(ImportPolicy::with_window_days(7).check_new(&order, now).is_ok());
     }
 }

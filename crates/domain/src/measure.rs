@@ -39,27 +39,17 @@ pub struct Weight {
 impl Weight {
     pub fn new(value: Decimal, units: WeightUnit) -> Result<Self, ParseError> {
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(ParseError::new(
-                "weight",
-                value.to_string(),
-                "a weight cannot be negative",
-            ));
+            return Err(ParseError::new("weight", value.to_string(), "a weight cannot be negative"));
         }
         Ok(Weight { value, units })
     }
 
     pub fn ounces(value: Decimal) -> Self {
-        Weight {
-            value,
-            units: WeightUnit::Ounces,
-        }
+        Weight { value, units: WeightUnit::Ounces }
     }
 
     pub fn pounds(value: Decimal) -> Self {
-        Weight {
-            value,
-            units: WeightUnit::Pounds,
-        }
+        Weight { value, units: WeightUnit::Pounds }
     }
 
     pub fn zero() -> Self {
@@ -80,21 +70,12 @@ impl Weight {
 
     /// `self` times a quantity, in the same unit.
     pub fn times(&self, quantity: u32) -> Weight {
-        Weight {
-            value: self.value * Decimal::from(quantity),
-            units: self.units,
-        }
+        Weight { value: self.value * Decimal::from(quantity), units: self.units }
     }
 
     /// Sum of weights, in ounces (the unit carriers bill in for parcels).
     pub fn sum<'a>(weights: impl IntoIterator<Item = &'a Weight>) -> Weight {
-        Weight::ounces(
-            weights
-                .into_iter()
-                .map(Weight::in_ounces)
-                .sum::<Decimal>()
-                .normalize(),
-        )
+        Weight::ounces(weights.into_iter().map(Weight::in_ounces).sum::<Decimal>().normalize())
     }
 
     pub fn parse(text: &str) -> Result<Self, ParseError> {
@@ -108,13 +89,7 @@ impl FromStr for Weight {
         let trimmed = text.trim();
         let split = trimmed
             .find(|c: char| c.is_ascii_alphabetic())
-            .ok_or_else(|| {
-                ParseError::new(
-                    "weight",
-                    text,
-                    "give a unit, e.g. '12 oz', '1.5 lb', '300 g' or '2 kg'",
-                )
-            })?;
+            .ok_or_else(|| ParseError::new("weight", text, "give a unit, e.g. '12 oz', '1.5 lb', '300 g' or '2 kg'"))?;
         let (number, unit) = trimmed.split_at(split);
         let value = Decimal::from_str(number.trim())
             .map_err(|_| ParseError::new("weight", text, "the amount is not a number"))?;
@@ -124,11 +99,7 @@ impl FromStr for Weight {
             "g" | "gram" | "grams" => (value, WeightUnit::Grams),
             "kg" | "kilogram" | "kilograms" => (value * Decimal::from(1000), WeightUnit::Grams),
             other => {
-                return Err(ParseError::new(
-                    "weight",
-                    text,
-                    format!("unknown unit '{other}'; use oz, lb, g or kg"),
-                ));
+                return Err(ParseError::new("weight", text, format!("unknown unit '{other}'; use oz, lb, g or kg")));
             }
         };
         Weight::new(value, units)
@@ -167,12 +138,7 @@ pub struct Dimensions {
 
 impl Dimensions {
     pub fn inches(length: Decimal, width: Decimal, height: Decimal) -> Self {
-        Dimensions {
-            units: DimensionUnit::Inches,
-            length,
-            width,
-            height,
-        }
+        Dimensions { units: DimensionUnit::Inches, length, width, height }
     }
 
     pub fn in_inches(&self) -> [Decimal; 3] {
@@ -180,11 +146,7 @@ impl Dimensions {
             DimensionUnit::Inches => Decimal::ONE,
             DimensionUnit::Centimeters => Decimal::ONE / Decimal::new(254, 2),
         };
-        [
-            self.length * factor,
-            self.width * factor,
-            self.height * factor,
-        ]
+        [self.length * factor, self.width * factor, self.height * factor]
     }
 }
 
@@ -206,22 +168,12 @@ impl FromStr for Dimensions {
         }
         let mut values = [Decimal::ZERO; 3];
         for (slot, part) in values.iter_mut().zip(&parts) {
-            *slot =
-                Decimal::from_str(part).map_err(|_| ParseError::new("dimensions", text, hint))?;
+            *slot = Decimal::from_str(part).map_err(|_| ParseError::new("dimensions", text, hint))?;
             if *slot <= Decimal::ZERO {
-                return Err(ParseError::new(
-                    "dimensions",
-                    text,
-                    "every side must be greater than zero",
-                ));
+                return Err(ParseError::new("dimensions", text, "every side must be greater than zero"));
             }
         }
-        Ok(Dimensions {
-            units,
-            length: values[0],
-            width: values[1],
-            height: values[2],
-        })
+        Ok(Dimensions { units, length: values[0], width: values[1], height: values[2] })
     }
 }
 
@@ -231,13 +183,7 @@ impl fmt::Display for Dimensions {
             DimensionUnit::Inches => "in",
             DimensionUnit::Centimeters => "cm",
         };
-        write!(
-            f,
-            "{}x{}x{} {unit}",
-            self.length.normalize(),
-            self.width.normalize(),
-            self.height.normalize()
-        )
+        write!(f, "{}x{}x{} {unit}", self.length.normalize(), self.width.normalize(), self.height.normalize())
     }
 }
 
@@ -250,57 +196,24 @@ mod tests {
     fn parses_weights_in_every_unit() {
         assert_eq!(Weight::parse("12 oz").unwrap(), Weight::ounces(dec!(12)));
         assert_eq!(Weight::parse("1.5lb").unwrap(), Weight::pounds(dec!(1.5)));
-        assert_eq!(
-            Weight::parse("2 kg").unwrap().in_ounces().round_dp(2),
-            dec!(70.55)
-        );
-        assert!(
-            Weight::parse("-1 oz")
-                .unwrap_err()
-                .to_string()
-                .contains("negative")
-        );
-        assert!(
-            Weight::parse("12")
-                .unwrap_err()
-                .to_string()
-                .contains("give a unit")
-        );
-        assert!(
-            Weight::parse("3 stone")
-                .unwrap_err()
-                .to_string()
-                .contains("unknown unit 'stone'")
-        );
+        assert_eq!(Weight::parse("2 kg").unwrap().in_ounces().round_dp(2), dec!(70.55));
+        assert!(Weight::parse("-1 oz").unwrap_err().to_string().contains("negative"));
+        assert!(Weight::parse("12").unwrap_err().to_string().contains("give a unit"));
+        assert!(Weight::parse("3 stone").unwrap_err().to_string().contains("unknown unit 'stone'"));
     }
 
     #[test]
     fn sums_mixed_units_in_ounces() {
-        let total = Weight::sum(&[
-            Weight::pounds(dec!(1)),
-            Weight::ounces(dec!(4)),
-            Weight::pounds(dec!(0.5)),
-        ]);
+        let total = Weight::sum(&[Weight::pounds(dec!(1)), Weight::ounces(dec!(4)), Weight::pounds(dec!(0.5))]);
         assert_eq!(total, Weight::ounces(dec!(28)));
     }
 
     #[test]
     fn parses_dimensions() {
-        assert_eq!(
-            Dimensions::from_str("12x8x4 in").unwrap(),
-            Dimensions::inches(dec!(12), dec!(8), dec!(4))
-        );
-        assert_eq!(
-            Dimensions::from_str("30 x 20 x 10cm").unwrap().units,
-            DimensionUnit::Centimeters
-        );
+        assert_eq!(Dimensions::from_str("12x8x4 in").unwrap(), Dimensions::inches(dec!(12), dec!(8), dec!(4)));
+        assert_eq!(Dimensions::from_str("30 x 20 x 10cm").unwrap().units, DimensionUnit::Centimeters);
         assert!(Dimensions::from_str("12x8").is_err());
-        assert!(
-            Dimensions::from_str("12x0x4")
-                .unwrap_err()
-                .to_string()
-                .contains("greater than zero")
-        );
+        assert!(Dimensions::from_str("12x0x4").unwrap_err().to_string().contains("greater than zero"));
     }
 
     #[test]

@@ -34,10 +34,7 @@ impl Money {
 
     /// Rounded to cents, half away from zero, as receipts show it.
     pub fn round_cents(self) -> Money {
-        Money(
-            self.0
-                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-        )
+        Money(self.0.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
     }
 }
 
@@ -124,10 +121,7 @@ pub mod decimal_as_number {
             return serializer.serialize_i64(int);
         }
         // Parse the decimal's own text as f64: the closest float, whose shortest text is the same digits.
-        let float: f64 = value
-            .to_string()
-            .parse()
-            .map_err(serde::ser::Error::custom)?;
+        let float: f64 = value.to_string().parse().map_err(serde::ser::Error::custom)?;
         serializer.serialize_f64(float)
     }
 
@@ -154,8 +148,7 @@ pub mod decimal_as_number {
                     .map_err(|e| E::custom(format!("{v} is not a decimal amount: {e}")))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-                Decimal::from_str(v.trim())
-                    .map_err(|e| E::custom(format!("'{v}' is not a decimal number: {e}")))
+                Decimal::from_str(v.trim()).map_err(|e| E::custom(format!("'{v}' is not a decimal number: {e}")))
             }
         }
         deserializer.deserialize_any(DecimalVisitor)
@@ -165,19 +158,14 @@ pub mod decimal_as_number {
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: Serializer>(
-            value: &Option<Decimal>,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
             match value {
                 Some(v) => super::serialize(v, serializer),
                 None => serializer.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Option<Decimal>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
             #[derive(Deserialize)]
             struct Wrapped(#[serde(with = "super")] Decimal);
             Option::<Wrapped>::deserialize(deserializer).map(|o| o.map(|w| w.0))
@@ -193,18 +181,9 @@ mod tests {
 
     #[test]
     fn json_is_a_plain_number() {
-        assert_eq!(
-            serde_json::to_string(&Money::new(dec!(12.34))).unwrap(),
-            "12.34"
-        );
-        assert_eq!(
-            serde_json::to_string(&Money::new(dec!(12.00))).unwrap(),
-            "12"
-        );
-        assert_eq!(
-            serde_json::to_string(&Money::new(dec!(-0.5))).unwrap(),
-            "-0.5"
-        );
+        assert_eq!(serde_json::to_string(&Money::new(dec!(12.34))).unwrap(), "12.34");
+        assert_eq!(serde_json::to_string(&Money::new(dec!(12.00))).unwrap(), "12");
+        assert_eq!(serde_json::to_string(&Money::new(dec!(-0.5))).unwrap(), "-0.5");
         let back: Money = serde_json::from_str("19.99").unwrap();
         assert_eq!(back, Money::new(dec!(19.99)));
         let from_text: Money = serde_json::from_str("\"7.05\"").unwrap();
@@ -214,10 +193,7 @@ mod tests {
     #[test]
     fn display_rounds_to_cents() {
         assert_eq!(Money::new(dec!(3.5)).to_string(), "$3.50");
-        assert_eq!(
-            Money::new(dec!(2.345)).round_cents(),
-            Money::new(dec!(2.35))
-        );
+        assert_eq!(Money::new(dec!(2.345)).round_cents(), Money::new(dec!(2.35)));
     }
 
     proptest! {

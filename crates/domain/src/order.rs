@@ -521,10 +521,7 @@ impl Order {
         if physical.is_empty() {
             return None;
         }
-        let weights: Option<Vec<Weight>> = physical
-            .iter()
-            .map(|i| i.weight.map(|w| w.times(i.quantity)))
-            .collect();
+        let weights: Option<Vec<Weight>> = physical.iter().map(|i| i.weight.map(|w| w.times(i.quantity))).collect();
         weights.map(|w| Weight::sum(&w))
     }
 

@@ -24,12 +24,7 @@ pub struct Reimport {
 /// it decided: status (moved only per decision 7), shipping selection, weights and catalog values, tags,
 /// notes, holds, notices and the marketplace-update state. `sears_status` is Sears's status mapped through
 /// the store's mapping.
-pub fn merge_reimport(
-    stored: &Order,
-    fresh: &Order,
-    sears_status: Option<OrderStatus>,
-    now: Timestamp,
-) -> Reimport {
+pub fn merge_reimport(stored: &Order, fresh: &Order, sears_status: Option<OrderStatus>, now: Timestamp) -> Reimport {
     let mut merged = stored.clone();
 
     merged.order_number = fresh.order_number.clone();
@@ -77,10 +72,7 @@ pub fn merge_reimport(
     if !changes.is_empty() {
         merged.modify_date = now;
     }
-    Reimport {
-        order: merged,
-        changes,
-    }
+    Reimport { order: merged, changes }
 }
 
 /// Decision 8: an order Sears reports as `Ready to Invoice` (awaiting payment) was updated by hand in the
@@ -103,34 +95,19 @@ pub fn note_shipped_outside_wharf(order: &mut Order, now: Timestamp) {
 fn merge_items(stored: &[OrderItem], fresh: &[OrderItem]) -> Vec<OrderItem> {
     fresh
         .iter()
-        .map(|new| {
-            match stored
-                .iter()
-                .find(|old| old.line_item_key == new.line_item_key)
-            {
-                Some(old) => OrderItem {
-                    image_url: old.image_url.clone().or_else(|| new.image_url.clone()),
-                    weight: old.weight.or(new.weight),
-                    options: if old.options.is_empty() {
-                        new.options.clone()
-                    } else {
-                        old.options.clone()
-                    },
-                    warehouse_location: old
-                        .warehouse_location
-                        .clone()
-                        .or_else(|| new.warehouse_location.clone()),
-                    product_id: old.product_id.clone().or_else(|| new.product_id.clone()),
-                    fulfillment_sku: old
-                        .fulfillment_sku
-                        .clone()
-                        .or_else(|| new.fulfillment_sku.clone()),
-                    upc: old.upc.clone().or_else(|| new.upc.clone()),
-                    sources: old.sources.clone(),
-                    ..new.clone()
-                },
-                None => new.clone(),
-            }
+        .map(|new| match stored.iter().find(|old| old.line_item_key == new.line_item_key) {
+            Some(old) => OrderItem {
+                image_url: old.image_url.clone().or_else(|| new.image_url.clone()),
+                weight: old.weight.or(new.weight),
+                options: if old.options.is_empty() { new.options.clone() } else { old.options.clone() },
+                warehouse_location: old.warehouse_location.clone().or_else(|| new.warehouse_location.clone()),
+                product_id: old.product_id.clone().or_else(|| new.product_id.clone()),
+                fulfillment_sku: old.fulfillment_sku.clone().or_else(|| new.fulfillment_sku.clone()),
+                upc: old.upc.clone().or_else(|| new.upc.clone()),
+                sources: old.sources.clone(),
+                ..new.clone()
+            },
+            None => new.clone(),
         })
         .collect()
 }
@@ -152,12 +129,7 @@ mod tests {
     fn importing_the_same_order_again_changes_nothing() {
         let stored = sample::order("ord_1", "5550001");
         let fresh = sample::order("ord_other", "5550001");
-        let result = merge_reimport(
-            &stored,
-            &fresh,
-            Some(OrderStatus::AwaitingShipment),
-            later(),
-        );
+        let result = merge_reimport(&stored, &fresh, Some(OrderStatus::AwaitingShipment), later());
         assert!(result.changes.is_empty(), "{:?}", result.changes);
         assert_eq!(result.order, stored, "not even the modify date moves");
     }
@@ -168,19 +140,12 @@ mod tests {
         stored.tags.push("VIP".into());
         stored.service_code = Some("ups_ground".into());
         stored.items[0].weight = Some(Weight::ounces(dec!(10)));
-        stored.items[0]
-            .sources
-            .insert("weight".into(), ValueSource::Catalog);
+        stored.items[0].sources.insert("weight".into(), ValueSource::Catalog);
         let mut fresh = sample::order("ord_x", "5550001");
         fresh.sears.as_mut().unwrap().status = "Open".into();
         fresh.customer_phone = Some("512-555-0199".into());
 
-        let result = merge_reimport(
-            &stored,
-            &fresh,
-            Some(OrderStatus::AwaitingShipment),
-            later(),
-        );
+        let result = merge_reimport(&stored, &fresh, Some(OrderStatus::AwaitingShipment), later());
 
         assert_eq!(result.order.tags, vec!["VIP".to_string()]);
         assert_eq!(result.order.service_code.as_deref(), Some("ups_ground"));
@@ -198,12 +163,7 @@ mod tests {
         let mut stored = sample::order("ord_1", "5550001");
         stored.order_status = OrderStatus::Shipped;
         let fresh = sample::order("ord_x", "5550001");
-        let result = merge_reimport(
-            &stored,
-            &fresh,
-            Some(OrderStatus::AwaitingShipment),
-            later(),
-        );
+        let result = merge_reimport(&stored, &fresh, Some(OrderStatus::AwaitingShipment), later());
         assert_eq!(result.order.order_status, OrderStatus::Shipped);
         assert!(result.changes.is_empty());
     }
@@ -215,22 +175,10 @@ mod tests {
         fresh.sears.as_mut().unwrap().status = "Ready to Invoice".into();
         let first = merge_reimport(&stored, &fresh, Some(OrderStatus::AwaitingPayment), later());
         assert_eq!(first.order.order_status, OrderStatus::AwaitingPayment);
-        let notice = first
-            .order
-            .notice(NOTICE_SHIPPED_OUTSIDE_WHARF)
-            .expect("explained on the order");
-        assert!(
-            notice
-                .message
-                .contains("Sears will mark it shipped once invoiced")
-        );
+        let notice = first.order.notice(NOTICE_SHIPPED_OUTSIDE_WHARF).expect("explained on the order");
+        assert!(notice.message.contains("Sears will mark it shipped once invoiced"));
 
-        let again = merge_reimport(
-            &first.order,
-            &fresh,
-            Some(OrderStatus::AwaitingPayment),
-            later(),
-        );
+        let again = merge_reimport(&first.order, &fresh, Some(OrderStatus::AwaitingPayment), later());
         assert!(again.changes.is_empty());
 
         let mut closed = fresh.clone();
@@ -246,12 +194,7 @@ mod tests {
         stored.ship_to.street1 = "200 Corrected Rd".into();
         stored.sources.insert("shipTo".into(), ValueSource::Seller);
         let fresh = sample::order("ord_x", "5550001");
-        let result = merge_reimport(
-            &stored,
-            &fresh,
-            Some(OrderStatus::AwaitingShipment),
-            later(),
-        );
+        let result = merge_reimport(&stored, &fresh, Some(OrderStatus::AwaitingShipment), later());
         assert_eq!(result.order.ship_to.street1, "200 Corrected Rd");
         assert!(result.changes.is_empty());
     }

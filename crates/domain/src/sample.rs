@@ -93,16 +93,10 @@ pub fn order(order_id: &str, po_number: &str) -> Order {
         customer_username: None,
         customer_email: Some("masked-email@seller.sears.com".into()),
         customer_phone: Some("512-555-0100".into()),
-        bill_to: Address {
-            name: "Zoë Martínez".into(),
-            ..Default::default()
-        },
+        bill_to: Address { name: "Zoë Martínez".into(), ..Default::default() },
         ship_to,
         delivery_method: DeliveryMethod::Ship,
-        items: vec![
-            line("1", "MUG-BLUE", "Blue mug", 2, 1250),
-            line("2", "TEE-L", "T-shirt, large", 1, 1999),
-        ],
+        items: vec![line("1", "MUG-BLUE", "Blue mug", 2, 1250), line("2", "TEE-L", "T-shirt, large", 1, 1999)],
         order_total: money(4499),
         amount_paid: money(4499),
         tax_amount: Money::ZERO,
@@ -172,23 +166,16 @@ pub fn order(order_id: &str, po_number: &str) -> Order {
 pub fn product(sku: &str, ounces: i64, location: &str) -> Product {
     let at: Timestamp = "2026-11-01T00:00:00Z".parse().expect("valid timestamp");
     Product {
-        product_id: format!(
-            "prd_{}",
-            sku.to_ascii_lowercase()
-                .replace(|c: char| !c.is_ascii_alphanumeric(), "")
-        )
-        .parse::<ProductId>()
-        .expect("valid id"),
+        product_id: format!("prd_{}", sku.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""))
+            .parse::<ProductId>()
+            .expect("valid id"),
         account_id: account_id(),
         sku: sku.into(),
         name: format!("Product {sku}"),
         weight: Some(Weight::ounces(Decimal::from(ounces))),
         dimensions: None,
         image_url: Some(format!("http://127.0.0.1/img/{sku}.png")),
-        options: vec![ItemOption {
-            name: "Color".into(),
-            value: "Blue".into(),
-        }],
+        options: vec![ItemOption { name: "Color".into(), value: "Blue".into() }],
         warehouse_location: Some(location.into()),
         tags: vec![],
         upc: None,

@@ -28,11 +28,7 @@ pub fn central_date(at: Timestamp) -> Date {
 
 /// Ship-by per decision 4: the end of `expected-ship-date` (Central) when Sears sends it, otherwise 48 hours
 /// after the order was placed.
-pub fn sears_ship_by(
-    po_date: Date,
-    po_time: Option<Time>,
-    expected_ship_date: Option<Date>,
-) -> Timestamp {
+pub fn sears_ship_by(po_date: Date, po_time: Option<Time>, expected_ship_date: Option<Date>) -> Timestamp {
     match expected_ship_date {
         Some(date) => central_instant(date, Time::constant(23, 59, 59, 0)),
         None => central_instant(po_date, po_time.unwrap_or(Time::midnight())) + SEARS_HANDLING_TIME,
@@ -52,10 +48,7 @@ mod tests {
         let winter = central_instant(date(2026, 1, 15), Time::constant(10, 0, 0, 0));
         assert_eq!(winter.to_string(), "2026-01-15T16:00:00Z");
         // 03:30 UTC on Nov 27 is still Nov 26 in Chicago.
-        assert_eq!(
-            central_date("2026-11-27T03:30:00Z".parse().unwrap()),
-            date(2026, 11, 26)
-        );
+        assert_eq!(central_date("2026-11-27T03:30:00Z".parse().unwrap()), date(2026, 11, 26));
     }
 
     #[test]

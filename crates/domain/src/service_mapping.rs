@@ -25,9 +25,7 @@ impl ServiceMapping {
 
     pub fn map(&self, requested: &str) -> Option<&ServiceMappingEntry> {
         let wanted = requested.trim();
-        self.0
-            .iter()
-            .find(|e| e.requested.trim().eq_ignore_ascii_case(wanted))
+        self.0.iter().find(|e| e.requested.trim().eq_ignore_ascii_case(wanted))
     }
 
     /// Adds or replaces the row for `entry.requested`.
@@ -39,8 +37,7 @@ impl ServiceMapping {
     pub fn remove(&mut self, requested: &str) -> bool {
         let before = self.0.len();
         let wanted = requested.trim().to_owned();
-        self.0
-            .retain(|e| !e.requested.trim().eq_ignore_ascii_case(&wanted));
+        self.0.retain(|e| !e.requested.trim().eq_ignore_ascii_case(&wanted));
         before != self.0.len()
     }
 }

@@ -113,10 +113,7 @@ impl Default for StatusMapping {
         ];
         StatusMapping(
             rows.into_iter()
-                .map(|(key, status)| StatusMappingEntry {
-                    status_key: key.to_owned(),
-                    order_status: status,
-                })
+                .map(|(key, status)| StatusMappingEntry { status_key: key.to_owned(), order_status: status })
                 .collect(),
         )
     }
@@ -130,10 +127,7 @@ impl StatusMapping {
     /// The Wharf status for a Sears status, or `None` when no row matches (the order shows as unmapped).
     pub fn map(&self, sears_status: &str) -> Option<OrderStatus> {
         let wanted = normalize_key(sears_status);
-        self.0
-            .iter()
-            .find(|e| normalize_key(&e.status_key) == wanted)
-            .map(|e| e.order_status)
+        self.0.iter().find(|e| normalize_key(&e.status_key) == wanted).map(|e| e.order_status)
     }
 
     /// Maps `sears_status` to `status`, replacing any row for the same string. Mapping to `Unmapped` or
@@ -155,10 +149,7 @@ impl StatusMapping {
         }
         let wanted = normalize_key(sears_status);
         self.0.retain(|e| normalize_key(&e.status_key) != wanted);
-        self.0.push(StatusMappingEntry {
-            status_key: sears_status.trim().to_owned(),
-            order_status: status,
-        });
+        self.0.push(StatusMappingEntry { status_key: sears_status.trim().to_owned(), order_status: status });
         Ok(())
     }
 
@@ -172,10 +163,7 @@ impl StatusMapping {
 }
 
 fn normalize_key(key: &str) -> String {
-    key.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    key.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// What Sears's status means for an order Wharf already holds (SPEC.md decisions 7 and 8).
@@ -235,13 +223,7 @@ mod tests {
         assert_eq!(m.map("awaiting pickup"), Some(AwaitingShipment));
         m.set("overdue", Cancelled).unwrap();
         assert_eq!(m.map("Overdue"), Some(Cancelled));
-        assert_eq!(
-            m.entries()
-                .iter()
-                .filter(|e| e.status_key.eq_ignore_ascii_case("overdue"))
-                .count(),
-            1
-        );
+        assert_eq!(m.entries().iter().filter(|e| e.status_key.eq_ignore_ascii_case("overdue")).count(), 1);
         assert!(m.set("Paused", OnHold).is_err());
         assert!(m.remove("Awaiting Pickup"));
         assert_eq!(m.map("Awaiting Pickup"), None);
@@ -249,14 +231,8 @@ mod tests {
 
     #[test]
     fn shipped_in_wharf_stays_shipped_when_sears_still_says_open() {
-        assert_eq!(
-            status_after_sears_update(Shipped, Some(AwaitingShipment)),
-            Shipped
-        );
-        assert_eq!(
-            status_after_sears_update(Shipped, Some(AwaitingPayment)),
-            Shipped
-        );
+        assert_eq!(status_after_sears_update(Shipped, Some(AwaitingShipment)), Shipped);
+        assert_eq!(status_after_sears_update(Shipped, Some(AwaitingPayment)), Shipped);
         assert_eq!(status_after_sears_update(Shipped, Some(Cancelled)), Shipped);
     }
 
@@ -264,34 +240,16 @@ mod tests {
     fn ready_to_invoice_then_closed() {
         let after_portal = status_after_sears_update(AwaitingShipment, Some(AwaitingPayment));
         assert_eq!(after_portal, AwaitingPayment);
-        assert_eq!(
-            status_after_sears_update(after_portal, Some(AwaitingPayment)),
-            AwaitingPayment
-        );
-        assert_eq!(
-            status_after_sears_update(after_portal, Some(Shipped)),
-            Shipped
-        );
+        assert_eq!(status_after_sears_update(after_portal, Some(AwaitingPayment)), AwaitingPayment);
+        assert_eq!(status_after_sears_update(after_portal, Some(Shipped)), Shipped);
     }
 
     #[test]
     fn holds_and_unmapped() {
-        assert_eq!(
-            status_after_sears_update(OnHold, Some(AwaitingShipment)),
-            OnHold
-        );
-        assert_eq!(
-            status_after_sears_update(OnHold, Some(Cancelled)),
-            Cancelled
-        );
-        assert_eq!(
-            status_after_sears_update(AwaitingShipment, None),
-            AwaitingShipment
-        );
-        assert_eq!(
-            status_after_sears_update(Unmapped, Some(AwaitingShipment)),
-            AwaitingShipment
-        );
+        assert_eq!(status_after_sears_update(OnHold, Some(AwaitingShipment)), OnHold);
+        assert_eq!(status_after_sears_update(OnHold, Some(Cancelled)), Cancelled);
+        assert_eq!(status_after_sears_update(AwaitingShipment, None), AwaitingShipment);
+        assert_eq!(status_after_sears_update(Unmapped, Some(AwaitingShipment)), AwaitingShipment);
         assert_eq!(status_on_first_import(None), Unmapped);
     }
 

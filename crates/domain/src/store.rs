@@ -140,10 +140,6 @@ pub fn parse_color(text: &str) -> Result<String, crate::error::ParseError> {
     if ok {
         Ok(t.to_ascii_lowercase())
     } else {
-        Err(crate::error::ParseError::new(
-            "color",
-            text,
-            "write a color as #RRGGBB, e.g. #1f6feb",
-        ))
+        Err(crate::error::ParseError::new("color", text, "write a color as #RRGGBB, e.g. #1f6feb"))
     }
 }

@@ -52,18 +52,18 @@ pub enum Command {
     Product(ProductCommand),
     /// Each store's import health, orders past ship-by, failed jobs.
     Status(JsonFlag),
-    /// Batches: check the day's orders, buy their labels together, print labels and packing slips in one file.
-    #[command(subcommand)]
-    Batch(crate::commands::batch::BatchCommand),
-    /// Packing-slip templates and print settings (label messages, printer resolution, slip paper).
-    #[command(subcommand)]
-    Template(crate::commands::template::TemplateCommand),
     /// Carrier accounts (UPS): add (credentials verified with the carrier first), list, remove.
     #[command(subcommand)]
     Carrier(crate::commands::carrier::CarrierCommand),
     /// Warehouses: the ship-from and return addresses labels need.
     #[command(subcommand)]
     Warehouse(crate::commands::warehouse::WarehouseCommand),
+    /// Batches: check the day's orders, buy their labels together, print labels and packing slips in one file.
+    #[command(subcommand)]
+    Batch(crate::commands::batch::BatchCommand),
+    /// Packing-slip templates and print settings (label messages, printer resolution, slip paper).
+    #[command(subcommand)]
+    Template(crate::commands::template::TemplateCommand),
     /// Automation rules: list, add, edit, move, enable, disable, remove, preview, export, import.
     #[command(subcommand)]
     Rules(crate::commands::rules::RulesCommand),
