@@ -13,10 +13,7 @@ fn authorization(seller: &SellerCredentials, now: Timestamp) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(seller.auth_key.as_bytes()).unwrap();
     mac.update(format!("{}:{}:{timestamp}", seller.seller_id, seller.email).as_bytes());
     let signature = hex::encode(mac.finalize().into_bytes());
-    format!(
-        "HMAC-SHA256 emailaddress={},timestamp={timestamp},signature={signature}",
-        seller.email
-    )
+    format!("HMAC-SHA256 emailaddress={},timestamp={timestamp},signature={signature}", seller.email)
 }
 
 fn main() {
@@ -42,7 +39,14 @@ fn main() {
         let started = Instant::now();
         let summary = sandbox
             .control()
-            .seed(&SeedRequest { seed: 1, orders: 20_000, days: 1, showcase: false, stale_percent: 0, ..SeedRequest::default() })
+            .seed(&SeedRequest {
+                seed: 1,
+                orders: 20_000,
+                days: 1,
+                showcase: false,
+                stale_percent: 0,
+                ..SeedRequest::default()
+            })
             .unwrap();
         println!("seed 20,000 orders on one day: {:?} ({} added)", started.elapsed(), summary.random_orders);
 
@@ -60,7 +64,14 @@ fn main() {
         let started = Instant::now();
         let summary = sandbox
             .control()
-            .seed(&SeedRequest { seed: 2, orders: 50_000, days: 3, stale_percent: 0, showcase: false, ..SeedRequest::default() })
+            .seed(&SeedRequest {
+                seed: 2,
+                orders: 50_000,
+                days: 3,
+                stale_percent: 0,
+                showcase: false,
+                ..SeedRequest::default()
+            })
             .unwrap();
         println!("seed 50,000 more orders over three days: {:?} ({} added)", started.elapsed(), summary.random_orders);
         for day in ["2024-05-01", "2024-05-02", "2024-05-03"] {

@@ -39,16 +39,11 @@ pub(crate) struct AsnPackage {
 }
 
 pub(crate) fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    node.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name)
+    node.children().find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
-pub(crate) fn children<'a, 'i>(
-    node: Node<'a, 'i>,
-    name: &'static str,
-) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children()
-        .filter(move |c| c.is_element() && c.tag_name().name() == name)
+pub(crate) fn children<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> impl Iterator<Item = Node<'a, 'i>> {
+    node.children().filter(move |c| c.is_element() && c.tag_name().name() == name)
 }
 
 pub(crate) fn child_text(node: Node<'_, '_>, name: &str) -> String {
@@ -61,9 +56,7 @@ pub(crate) fn read(doc: &Document<'_>) -> Vec<AsnShipment> {
         .map(|shipment| {
             let header = child(shipment, "header");
             AsnShipment {
-                po_number: header
-                    .map(|h| child_text(h, "po-number"))
-                    .unwrap_or_default(),
+                po_number: header.map(|h| child_text(h, "po-number")).unwrap_or_default(),
                 po_date: header.map(|h| child_text(h, "po-date")).unwrap_or_default(),
                 details: children(shipment, "detail")
                     .map(|detail| AsnDetail {
@@ -104,17 +97,10 @@ pub(crate) fn civil_date(literal: &str) -> Option<Date> {
 }
 
 /// Applies one shipment record; returns its errors (empty = accepted).
-pub(crate) fn apply(
-    account: &mut SellerAccount,
-    shipment: &AsnShipment,
-    item_id_reject_from: usize,
-) -> Vec<String> {
+pub(crate) fn apply(account: &mut SellerAccount, shipment: &AsnShipment, item_id_reject_from: usize) -> Vec<String> {
     let po_number = shipment.po_number.trim();
     let Some(po_date) = civil_date(&shipment.po_date) else {
-        return vec![format!(
-            "po-date '{}' is not the date of purchase order {po_number}",
-            shipment.po_date
-        )];
+        return vec![format!("po-date '{}' is not the date of purchase order {po_number}", shipment.po_date)];
     };
     let Some(order) = account.order(po_number, po_date) else {
         return vec![account.missing_order_message(po_number, po_date)];
@@ -154,10 +140,7 @@ pub(crate) fn apply(
                 ));
             }
             match integer_value(&package.quantity) {
-                Some(0) => errors.push(format!(
-                    "line {}: quantity must be at least 1",
-                    line.line_number
-                )),
+                Some(0) => errors.push(format!("line {}: quantity must be at least 1", line.line_number)),
                 None => errors.push(format!(
                     "line {}: quantity {} is more than the line's order quantity {}",
                     line.line_number,
@@ -187,10 +170,7 @@ pub(crate) fn apply(
                 q.cancelled, line.order_quantity
             ));
         } else if quantity > q.open {
-            errors.push(format!(
-                "line {line_number}: quantity {quantity} is more than the {} still open",
-                q.open
-            ));
+            errors.push(format!("line {line_number}: quantity {quantity} is more than the {} still open", q.open));
         }
     }
     if !errors.is_empty() {
@@ -198,13 +178,9 @@ pub(crate) fn apply(
     }
 
     let po_number = po_number.to_owned();
-    let order = account
-        .order_mut(&po_number, po_date)
-        .expect("the order was found above");
+    let order = account.order_mut(&po_number, po_date).expect("the order was found above");
     for &(line_number, quantity) in &per_line {
-        let line = order
-            .line_mut(line_number)
-            .expect("the line was found above");
+        let line = order.line_mut(line_number).expect("the line was found above");
         let q = &mut line.quantities;
         q.shipped += quantity;
         q.open -= quantity;
@@ -213,27 +189,14 @@ pub(crate) fn apply(
         q.open = 0;
     }
     for detail in &shipment.details {
-        let method = carriers::find(&detail.carrier, &detail.method)
-            .map_or(detail.method.as_str(), |row| row.method);
-        let tracking = detail
-            .tracking_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .unwrap_or(NO_TRACKING);
-        order.record_shipment(ShipmentInfo {
-            ship_method: method.to_owned(),
-            tracking_number: tracking.to_owned(),
-        });
+        let method = carriers::find(&detail.carrier, &detail.method).map_or(detail.method.as_str(), |row| row.method);
+        let tracking =
+            detail.tracking_number.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(NO_TRACKING);
+        order.record_shipment(ShipmentInfo { ship_method: method.to_owned(), tracking_number: tracking.to_owned() });
     }
     order.settle_status();
     let shipped_lines: Vec<u32> = per_line.iter().map(|(n, _)| *n).collect();
-    account.settle_cancel_requests(
-        &po_number,
-        po_date,
-        &shipped_lines,
-        cancel_status::SELLER_REJECTED,
-    );
+    account.settle_cancel_requests(&po_number, po_date, &shipped_lines, cancel_status::SELLER_REJECTED);
     Vec::new()
 }
 
@@ -246,18 +209,9 @@ mod tests {
         assert_eq!(integer_value(" +007 "), Some(7));
         assert_eq!(integer_value("-0"), Some(0));
         assert_eq!(integer_value("99999999999"), None);
-        assert_eq!(
-            civil_date("2024-05-03"),
-            Some(jiff::civil::date(2024, 5, 3))
-        );
-        assert_eq!(
-            civil_date("2024-05-03Z"),
-            Some(jiff::civil::date(2024, 5, 3))
-        );
-        assert_eq!(
-            civil_date("2024-05-03-05:00"),
-            Some(jiff::civil::date(2024, 5, 3))
-        );
+        assert_eq!(civil_date("2024-05-03"), Some(jiff::civil::date(2024, 5, 3)));
+        assert_eq!(civil_date("2024-05-03Z"), Some(jiff::civil::date(2024, 5, 3)));
+        assert_eq!(civil_date("2024-05-03-05:00"), Some(jiff::civil::date(2024, 5, 3)));
         assert_eq!(civil_date("12024-05-03"), None);
         assert_eq!(civil_date("-2024-05-03"), None);
     }

@@ -44,10 +44,8 @@ pub fn carrier_methods() -> &'static [CarrierMethod] {
 /// The row for this carrier and method, compared case-insensitively (the official ASN sample writes `GROUND` where
 /// the list says `Ground`).
 pub fn find(carrier: &str, method: &str) -> Option<&'static CarrierMethod> {
-    LIST.iter().find(|row| {
-        row.carrier.eq_ignore_ascii_case(carrier.trim())
-            && row.method.eq_ignore_ascii_case(method.trim())
-    })
+    LIST.iter()
+        .find(|row| row.carrier.eq_ignore_ascii_case(carrier.trim()) && row.method.eq_ignore_ascii_case(method.trim()))
 }
 
 /// The `shipping-carriers` document; consecutive rows of the same carrier (code and description) are one
@@ -58,19 +56,14 @@ pub(crate) fn document() -> &'static [u8] {
 
 fn render(rows: &[CarrierMethod]) -> Vec<u8> {
     let mut w = XmlWriter::document(16 * 1024);
-    w.root(
-        "shipping-carriers",
-        "http://seller.marketplace.sears.com/oms/v1",
-    );
+    w.root("shipping-carriers", "http://seller.marketplace.sears.com/oms/v1");
     w.newline();
     let mut i = 0;
     while i < rows.len() {
         let first = &rows[i];
         let group_len = rows[i..]
             .iter()
-            .take_while(|r| {
-                r.carrier == first.carrier && r.carrier_description == first.carrier_description
-            })
+            .take_while(|r| r.carrier == first.carrier && r.carrier_description == first.carrier_description)
             .count();
         w.open("shipping-carrier-details");
         w.leaf("shipping-carrier", first.carrier);
@@ -109,10 +102,7 @@ mod tests {
     #[test]
     fn lookups_ignore_case() {
         assert_eq!(find("ups", "GROUND").map(|r| r.method), Some("Ground"));
-        assert_eq!(
-            find("UPS", "next day saver").map(|r| r.method),
-            Some("Next Day Saver")
-        );
+        assert_eq!(find("UPS", "next day saver").map(|r| r.method), Some("Next Day Saver"));
         assert_eq!(find("OTH", "PICKUP").map(|r| r.method), Some("Pickup"));
         assert!(find("UPS", "Priority").is_none());
         assert!(find("XYZ", "Ground").is_none());

@@ -26,10 +26,7 @@ pub(crate) fn central_datetime(at: Timestamp) -> DateTime {
 /// The instant of a US Central civil date and time (the earlier one when a DST change makes it ambiguous).
 pub(crate) fn central_instant(at: DateTime) -> Timestamp {
     // Only dates near the limits of jiff's range fail; they do not occur in seeds.
-    central()
-        .to_timestamp(at)
-        .or_else(|_| TimeZone::UTC.to_timestamp(at))
-        .unwrap_or(Timestamp::UNIX_EPOCH)
+    central().to_timestamp(at).or_else(|_| TimeZone::UTC.to_timestamp(at)).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -50,9 +47,7 @@ pub struct SandboxClock {
 impl SandboxClock {
     /// Real time. `advance` and `set` shift it by an offset; it keeps ticking.
     pub fn system() -> Self {
-        Self::with_mode(ClockMode::System {
-            offset: SignedDuration::ZERO,
-        })
+        Self::with_mode(ClockMode::System { offset: SignedDuration::ZERO })
     }
 
     /// A frozen instant that only `advance` and `set` move.
@@ -61,9 +56,7 @@ impl SandboxClock {
     }
 
     fn with_mode(mode: ClockMode) -> Self {
-        Self {
-            mode: Arc::new(Mutex::new(mode)),
-        }
+        Self { mode: Arc::new(Mutex::new(mode)) }
     }
 
     fn mode(&self) -> ClockMode {
@@ -73,9 +66,9 @@ impl SandboxClock {
     /// The sandbox's current instant.
     pub fn now(&self) -> Timestamp {
         match self.mode() {
-            ClockMode::System { offset } => Timestamp::now()
-                .saturating_add(offset)
-                .unwrap_or_else(|_| Timestamp::now()),
+            ClockMode::System { offset } => {
+                Timestamp::now().saturating_add(offset).unwrap_or_else(|_| Timestamp::now())
+            }
             ClockMode::Fixed { now } => now,
         }
     }
@@ -84,9 +77,7 @@ impl SandboxClock {
     pub fn set(&self, now: Timestamp) {
         let mut mode = self.mode.lock().unwrap_or_else(PoisonError::into_inner);
         *mode = match *mode {
-            ClockMode::System { .. } => ClockMode::System {
-                offset: now.duration_since(Timestamp::now()),
-            },
+            ClockMode::System { .. } => ClockMode::System { offset: now.duration_since(Timestamp::now()) },
             ClockMode::Fixed { .. } => ClockMode::Fixed { now },
         };
     }
@@ -95,12 +86,8 @@ impl SandboxClock {
     pub fn advance(&self, by: SignedDuration) {
         let mut mode = self.mode.lock().unwrap_or_else(PoisonError::into_inner);
         *mode = match *mode {
-            ClockMode::System { offset } => ClockMode::System {
-                offset: offset.saturating_add(by),
-            },
-            ClockMode::Fixed { now } => ClockMode::Fixed {
-                now: now.saturating_add(by).unwrap_or(now),
-            },
+            ClockMode::System { offset } => ClockMode::System { offset: offset.saturating_add(by) },
+            ClockMode::Fixed { now } => ClockMode::Fixed { now: now.saturating_add(by).unwrap_or(now) },
         };
     }
 
@@ -140,15 +127,9 @@ mod tests {
         let clock = SandboxClock::fixed(start);
         assert_eq!(clock.now(), start);
         clock.advance(SignedDuration::from_mins(90));
-        assert_eq!(
-            clock.now(),
-            "2024-05-03T16:30:00Z".parse::<Timestamp>().unwrap()
-        );
+        assert_eq!(clock.now(), "2024-05-03T16:30:00Z".parse::<Timestamp>().unwrap());
         clock.set("2024-01-01T00:00:00Z".parse().unwrap());
-        assert_eq!(
-            clock.now(),
-            "2024-01-01T00:00:00Z".parse::<Timestamp>().unwrap()
-        );
+        assert_eq!(clock.now(), "2024-01-01T00:00:00Z".parse::<Timestamp>().unwrap());
     }
 
     #[test]
@@ -166,12 +147,7 @@ mod tests {
         let clock = SandboxClock::system();
         let before = Timestamp::now();
         clock.advance(SignedDuration::from_hours(2));
-        assert!(
-            clock.now()
-                >= before
-                    .saturating_add(SignedDuration::from_hours(2))
-                    .unwrap()
-        );
+        assert!(clock.now() >= before.saturating_add(SignedDuration::from_hours(2)).unwrap());
         assert!(!clock.is_fixed());
     }
 }

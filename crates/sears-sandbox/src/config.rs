@@ -18,26 +18,14 @@ pub struct SellerCredentials {
 }
 
 impl SellerCredentials {
-    pub fn new(
-        seller_id: impl Into<String>,
-        email: impl Into<String>,
-        auth_key: impl Into<String>,
-    ) -> Self {
-        Self {
-            seller_id: seller_id.into(),
-            email: email.into(),
-            auth_key: auth_key.into(),
-        }
+    pub fn new(seller_id: impl Into<String>, email: impl Into<String>, auth_key: impl Into<String>) -> Self {
+        Self { seller_id: seller_id.into(), email: email.into(), auth_key: auth_key.into() }
     }
 }
 
 impl Default for SellerCredentials {
     fn default() -> Self {
-        Self::new(
-            "80001234",
-            "seller@sandbox.wharf.test",
-            "U2FuZGJveEF1dGhLZXk0MiE=",
-        )
+        Self::new("80001234", "seller@sandbox.wharf.test", "U2FuZGJveEF1dGhLZXk0MiE=")
     }
 }
 
@@ -215,10 +203,7 @@ pub struct ProcessingDelay {
 
 impl Default for ProcessingDelay {
     fn default() -> Self {
-        Self {
-            polls: 1,
-            min_age: SignedDuration::ZERO,
-        }
+        Self { polls: 1, min_age: SignedDuration::ZERO }
     }
 }
 
@@ -258,9 +243,7 @@ mod optional_seconds {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<SignedDuration>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SignedDuration>, D::Error> {
         Option::<i64>::deserialize(d).map(|secs| secs.map(SignedDuration::from_secs))
     }
 }

@@ -10,8 +10,7 @@ use crate::config::{SandboxSettings, SellerCredentials};
 use crate::error::SandboxError;
 use crate::faults::{ActiveFault, FaultSpec};
 use crate::marketplace::{
-    CustomerCancel, FeedRecord, Marketplace, NewReturnRequest, OrderFilter, OrderRef, OrderState,
-    PortalShip,
+    CustomerCancel, FeedRecord, Marketplace, NewReturnRequest, OrderFilter, OrderRef, OrderState, PortalShip,
 };
 use crate::orders::NewOrder;
 use crate::seed::{self, SeedRequest, SeedSummary};
@@ -26,11 +25,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(market: Marketplace, clock: SandboxClock) -> Self {
-        Self {
-            market: Mutex::new(market),
-            clock,
-            shutdown: tokio::sync::watch::Sender::new(false),
-        }
+        Self { market: Mutex::new(market), clock, shutdown: tokio::sync::watch::Sender::new(false) }
     }
 
     /// The marketplace, locked. A panic while it was held leaves consistent enough state for a test sandbox, so a
@@ -48,9 +43,7 @@ pub struct SandboxControl {
 
 impl std::fmt::Debug for SandboxControl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxControl")
-            .field("clock", &self.shared.clock)
-            .finish_non_exhaustive()
+        f.debug_struct("SandboxControl").field("clock", &self.shared.clock).finish_non_exhaustive()
     }
 }
 
@@ -100,11 +93,7 @@ impl SandboxControl {
 
     /// The order was updated by hand in the Seller Portal: everything open is shipped and the order becomes
     /// `Ready to Invoice`, with a `po-shipment-info/shipment`.
-    pub fn portal_ship(
-        &self,
-        key: &OrderRef,
-        ship: PortalShip,
-    ) -> Result<OrderState, SandboxError> {
+    pub fn portal_ship(&self, key: &OrderRef, ship: PortalShip) -> Result<OrderState, SandboxError> {
         self.shared.market().portal_ship(key, ship)
     }
 
@@ -114,21 +103,13 @@ impl SandboxControl {
     }
 
     /// The customer asks to cancel one line (or every open line); the lines show `customer-cancellation-warning`.
-    pub fn customer_cancel(
-        &self,
-        key: &OrderRef,
-        request: CustomerCancel,
-    ) -> Result<OrderState, SandboxError> {
+    pub fn customer_cancel(&self, key: &OrderRef, request: CustomerCancel) -> Result<OrderState, SandboxError> {
         let today = self.shared.clock.central_today();
         self.shared.market().customer_cancel(key, request, today)
     }
 
     /// The customer asks to return shipped units of a line.
-    pub fn return_request(
-        &self,
-        key: &OrderRef,
-        request: NewReturnRequest,
-    ) -> Result<OrderState, SandboxError> {
+    pub fn return_request(&self, key: &OrderRef, request: NewReturnRequest) -> Result<OrderState, SandboxError> {
         let today = self.shared.clock.central_today();
         self.shared.market().return_request(key, request, today)
     }
@@ -165,13 +146,10 @@ impl SandboxControl {
     }
 
     /// Merges a partial JSON object into the current settings (what `PATCH /sandbox/control/settings` does).
-    pub fn patch_settings(
-        &self,
-        patch: serde_json::Value,
-    ) -> Result<SandboxSettings, SandboxError> {
+    pub fn patch_settings(&self, patch: serde_json::Value) -> Result<SandboxSettings, SandboxError> {
         let mut market = self.shared.market();
-        let mut current = serde_json::to_value(&market.settings)
-            .map_err(|e| SandboxError::InvalidRequest(e.to_string()))?;
+        let mut current =
+            serde_json::to_value(&market.settings).map_err(|e| SandboxError::InvalidRequest(e.to_string()))?;
         merge(&mut current, patch);
         let settings: SandboxSettings = serde_json::from_value(current)
             .map_err(|e| SandboxError::InvalidRequest(format!("invalid settings: {e}")))?;

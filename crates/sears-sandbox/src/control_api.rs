@@ -27,33 +27,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/sandbox/control/seed", post(seed))
         .route("/sandbox/control/orders", get(orders).post(create_order))
         .route("/sandbox/control/orders/{po_number}/{po_date}", get(order))
-        .route(
-            "/sandbox/control/orders/{po_number}/{po_date}/portal-ship",
-            post(portal_ship),
-        )
-        .route(
-            "/sandbox/control/orders/{po_number}/{po_date}/invoice",
-            post(invoice),
-        )
-        .route(
-            "/sandbox/control/orders/{po_number}/{po_date}/customer-cancel",
-            post(customer_cancel),
-        )
-        .route(
-            "/sandbox/control/orders/{po_number}/{po_date}/return-request",
-            post(return_request),
-        )
-        .route(
-            "/sandbox/control/faults",
-            get(faults).post(add_fault).delete(clear_faults),
-        )
+        .route("/sandbox/control/orders/{po_number}/{po_date}/portal-ship", post(portal_ship))
+        .route("/sandbox/control/orders/{po_number}/{po_date}/invoice", post(invoice))
+        .route("/sandbox/control/orders/{po_number}/{po_date}/customer-cancel", post(customer_cancel))
+        .route("/sandbox/control/orders/{po_number}/{po_date}/return-request", post(return_request))
+        .route("/sandbox/control/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/sandbox/control/feeds", get(feeds))
         .route("/sandbox/control/feeds/{document_id}", get(feed))
         .route("/sandbox/control/clock", get(clock).post(set_clock))
-        .route(
-            "/sandbox/control/settings",
-            get(settings).patch(patch_settings),
-        )
+        .route("/sandbox/control/settings", get(settings).patch(patch_settings))
         .with_state(SandboxControl { shared })
 }
 
@@ -69,13 +51,8 @@ impl From<SandboxError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (
-            status,
-            Json(serde_json::json!({ "error": self.0.to_string() })),
-        )
-            .into_response()
+        let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(serde_json::json!({ "error": self.0.to_string() }))).into_response()
     }
 }
 
@@ -85,9 +62,7 @@ type Answer<T> = Result<Json<T>, ApiError>;
 type Body<T> = Result<Json<T>, JsonRejection>;
 
 fn body<T>(payload: Body<T>) -> Result<T, ApiError> {
-    payload
-        .map(|Json(value)| value)
-        .map_err(|rejection| ApiError(SandboxError::InvalidRequest(rejection.body_text())))
+    payload.map(|Json(value)| value).map_err(|rejection| ApiError(SandboxError::InvalidRequest(rejection.body_text())))
 }
 
 /// An optional JSON body: an empty body means the defaults.
@@ -95,11 +70,8 @@ fn optional_body<T: Default + serde::de::DeserializeOwned>(bytes: &[u8]) -> Resu
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError(SandboxError::InvalidRequest(format!(
-            "Failed to deserialize the JSON body: {e}"
-        )))
-    })
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError(SandboxError::InvalidRequest(format!("Failed to deserialize the JSON body: {e}"))))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,16 +81,10 @@ struct SellerQuery {
 }
 
 fn order_ref(po_number: String, po_date: String, query: SellerQuery) -> Result<OrderRef, ApiError> {
-    let po_date: Date = po_date.parse().map_err(|_| {
-        ApiError(SandboxError::InvalidRequest(format!(
-            "'{po_date}' is not a PO date; use yyyy-MM-dd"
-        )))
-    })?;
-    Ok(OrderRef {
-        seller_id: query.seller_id,
-        po_number,
-        po_date,
-    })
+    let po_date: Date = po_date
+        .parse()
+        .map_err(|_| ApiError(SandboxError::InvalidRequest(format!("'{po_date}' is not a PO date; use yyyy-MM-dd"))))?;
+    Ok(OrderRef { seller_id: query.seller_id, po_number, po_date })
 }
 
 async fn sellers(State(ctl): Ctl) -> Json<Vec<SellerCredentials>> {
@@ -139,18 +105,11 @@ async fn seed(State(ctl): Ctl, payload: Body<SeedRequest>) -> Answer<crate::seed
     // Seeding tens of thousands of orders is CPU work; keep it off the async workers.
     let summary = tokio::task::spawn_blocking(move || ctl.seed(&request))
         .await
-        .map_err(|e| {
-            ApiError(SandboxError::InvalidRequest(format!(
-                "seeding stopped: {e}"
-            )))
-        })??;
+        .map_err(|e| ApiError(SandboxError::InvalidRequest(format!("seeding stopped: {e}"))))??;
     Ok(Json(summary))
 }
 
-async fn orders(
-    State(ctl): Ctl,
-    Query(filter): Query<OrderFilter>,
-) -> Answer<Vec<crate::OrderState>> {
+async fn orders(State(ctl): Ctl, Query(filter): Query<OrderFilter>) -> Answer<Vec<crate::OrderState>> {
     Ok(Json(ctl.orders(&filter)?))
 }
 
@@ -176,9 +135,7 @@ async fn portal_ship(
     payload: axum::body::Bytes,
 ) -> Answer<crate::OrderState> {
     let ship: PortalShip = optional_body(&payload)?;
-    Ok(Json(
-        ctl.portal_ship(&order_ref(po_number, po_date, q)?, ship)?,
-    ))
+    Ok(Json(ctl.portal_ship(&order_ref(po_number, po_date, q)?, ship)?))
 }
 
 async fn invoice(
@@ -196,10 +153,7 @@ async fn customer_cancel(
     payload: axum::body::Bytes,
 ) -> Answer<crate::OrderState> {
     let request: CustomerCancel = optional_body(&payload)?;
-    Ok(Json(ctl.customer_cancel(
-        &order_ref(po_number, po_date, q)?,
-        request,
-    )?))
+    Ok(Json(ctl.customer_cancel(&order_ref(po_number, po_date, q)?, request)?))
 }
 
 async fn return_request(
@@ -208,10 +162,7 @@ async fn return_request(
     Query(q): Query<SellerQuery>,
     payload: Body<NewReturnRequest>,
 ) -> Answer<crate::OrderState> {
-    Ok(Json(ctl.return_request(
-        &order_ref(po_number, po_date, q)?,
-        body(payload)?,
-    )?))
+    Ok(Json(ctl.return_request(&order_ref(po_number, po_date, q)?, body(payload)?)?))
 }
 
 async fn faults(State(ctl): Ctl) -> Json<Vec<crate::ActiveFault>> {
@@ -235,11 +186,9 @@ async fn feeds(State(ctl): Ctl, Query(q): Query<SellerQuery>) -> Json<Vec<crate:
 }
 
 async fn feed(State(ctl): Ctl, Path(document_id): Path<u64>) -> Answer<crate::FeedRecord> {
-    ctl.feed(document_id).map(Json).ok_or_else(|| {
-        ApiError(SandboxError::InvalidRequest(format!(
-            "no feed with document-id {document_id}"
-        )))
-    })
+    ctl.feed(document_id)
+        .map(Json)
+        .ok_or_else(|| ApiError(SandboxError::InvalidRequest(format!("no feed with document-id {document_id}"))))
 }
 
 #[derive(Debug, Serialize)]
@@ -250,11 +199,7 @@ struct ClockView {
 }
 
 fn clock_view(ctl: &SandboxControl) -> ClockView {
-    ClockView {
-        now: ctl.now(),
-        central_today: ctl.clock().central_today(),
-        fixed: ctl.clock().is_fixed(),
-    }
+    ClockView { now: ctl.now(), central_today: ctl.clock().central_today(), fixed: ctl.clock().is_fixed() }
 }
 
 async fn clock(State(ctl): Ctl) -> Json<ClockView> {
@@ -286,9 +231,6 @@ async fn settings(State(ctl): Ctl) -> Json<crate::SandboxSettings> {
     Json(ctl.settings())
 }
 
-async fn patch_settings(
-    State(ctl): Ctl,
-    payload: Body<serde_json::Value>,
-) -> Answer<crate::SandboxSettings> {
+async fn patch_settings(State(ctl): Ctl, payload: Body<serde_json::Value>) -> Answer<crate::SandboxSettings> {
     Ok(Json(ctl.patch_settings(body(payload)?)?))
 }

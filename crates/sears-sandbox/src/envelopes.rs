@@ -59,11 +59,7 @@ pub(crate) fn report_in_process(document_id: u64) -> Vec<u8> {
 }
 
 /// `processing-report` with the summary and one `error` per rejected record.
-pub(crate) fn report_done(
-    document_id: u64,
-    description: &str,
-    records: &[RecordResult],
-) -> Vec<u8> {
+pub(crate) fn report_done(document_id: u64, description: &str, records: &[RecordResult]) -> Vec<u8> {
     let rejected: Vec<&RecordResult> = records.iter().filter(|r| !r.accepted()).collect();
     let mut w = XmlWriter::document(512 + rejected.len() * 160);
     w.root("processing-report", SHARED_NS);

@@ -5,17 +5,13 @@ use jiff::civil::Date;
 /// What went wrong in a control operation or while starting the sandbox, with what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error(
-        "could not listen on 127.0.0.1:{port}: {source}; choose another port (0 picks a free one)"
-    )]
+    #[error("could not listen on 127.0.0.1:{port}: {source}; choose another port (0 picks a free one)")]
     Bind { port: u16, source: std::io::Error },
 
     #[error("the sandbox server stopped with an error: {0}")]
     Serve(std::io::Error),
 
-    #[error(
-        "no seller {seller_id} in the sandbox; list sellers with GET /sandbox/control/sellers or add one"
-    )]
+    #[error("no seller {seller_id} in the sandbox; list sellers with GET /sandbox/control/sellers or add one")]
     UnknownSeller { seller_id: String },
 
     #[error("seller {seller_id} already exists; pick another seller id")]
@@ -24,20 +20,10 @@ pub enum SandboxError {
     #[error(
         "seller {seller_id} has no purchase order {po_number} dated {po_date}; list orders with GET /sandbox/control/orders"
     )]
-    OrderNotFound {
-        seller_id: String,
-        po_number: String,
-        po_date: Date,
-    },
+    OrderNotFound { seller_id: String, po_number: String, po_date: Date },
 
-    #[error(
-        "seller {seller_id} already has purchase order {po_number} dated {po_date}; use another PO number or date"
-    )]
-    OrderExists {
-        seller_id: String,
-        po_number: String,
-        po_date: Date,
-    },
+    #[error("seller {seller_id} already has purchase order {po_number} dated {po_date}; use another PO number or date")]
+    OrderExists { seller_id: String, po_number: String, po_date: Date },
 
     #[error("invalid order: {0}")]
     InvalidOrder(String),
@@ -55,9 +41,7 @@ impl SandboxError {
         match self {
             SandboxError::Bind { .. } | SandboxError::Serve(_) => 500,
             SandboxError::UnknownSeller { .. } | SandboxError::OrderNotFound { .. } => 404,
-            SandboxError::SellerExists { .. }
-            | SandboxError::OrderExists { .. }
-            | SandboxError::Conflict(_) => 409,
+            SandboxError::SellerExists { .. } | SandboxError::OrderExists { .. } | SandboxError::Conflict(_) => 409,
             SandboxError::InvalidOrder(_) | SandboxError::InvalidRequest(_) => 400,
         }
     }

@@ -53,24 +53,12 @@ pub struct FaultSpec {
 impl FaultSpec {
     /// A fault for the next `count` calls.
     pub fn next_calls(kind: FaultKind, count: u32) -> Self {
-        Self {
-            kind,
-            count: Some(count),
-            seconds: None,
-            method: None,
-            path_contains: None,
-        }
+        Self { kind, count: Some(count), seconds: None, method: None, path_contains: None }
     }
 
     /// A fault for every call during `span` of sandbox time.
     pub fn during(kind: FaultKind, span: SignedDuration) -> Self {
-        Self {
-            kind,
-            count: None,
-            seconds: Some(span.as_secs()),
-            method: None,
-            path_contains: None,
-        }
+        Self { kind, count: None, seconds: Some(span.as_secs()), method: None, path_contains: None }
     }
 
     /// Restricts the fault to one HTTP method.
@@ -106,20 +94,13 @@ pub(crate) struct FaultBook {
 impl FaultBook {
     pub(crate) fn add(&mut self, spec: FaultSpec, now: Timestamp) -> ActiveFault {
         self.next_id += 1;
-        let until = spec
-            .seconds
-            .and_then(|s| now.saturating_add(SignedDuration::from_secs(s)).ok());
+        let until = spec.seconds.and_then(|s| now.saturating_add(SignedDuration::from_secs(s)).ok());
         let remaining = match (spec.count, spec.seconds) {
             (Some(count), _) => Some(count),
             (None, Some(_)) => None,
             (None, None) => Some(1),
         };
-        let fault = ActiveFault {
-            id: self.next_id,
-            spec,
-            remaining,
-            until,
-        };
+        let fault = ActiveFault { id: self.next_id, spec, remaining, until };
         self.faults.push(fault.clone());
         fault
     }
@@ -134,22 +115,15 @@ impl FaultBook {
     }
 
     fn expire(&mut self, now: Timestamp) {
-        self.faults
-            .retain(|f| f.remaining != Some(0) && f.until.is_none_or(|until| now < until));
+        self.faults.retain(|f| f.remaining != Some(0) && f.until.is_none_or(|until| now < until));
     }
 
     /// The fault that applies to this call, if any; a counted fault is used up by it.
     pub(crate) fn take(&mut self, method: &str, path: &str, now: Timestamp) -> Option<FaultKind> {
         self.expire(now);
         let fault = self.faults.iter_mut().find(|f| {
-            f.spec
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && f.spec
-                    .path_contains
-                    .as_deref()
-                    .is_none_or(|p| path.contains(p))
+            f.spec.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.spec.path_contains.as_deref().is_none_or(|p| path.contains(p))
         })?;
         if let Some(remaining) = &mut fault.remaining {
             *remaining -= 1;
@@ -179,10 +153,7 @@ mod tests {
     #[test]
     fn timed_faults_end_with_their_span() {
         let mut book = FaultBook::default();
-        book.add(
-            FaultSpec::during(FaultKind::RateLimit, SignedDuration::from_secs(60)),
-            at(0),
-        );
+        book.add(FaultSpec::during(FaultKind::RateLimit, SignedDuration::from_secs(60)), at(0));
         assert_eq!(book.take("GET", "/x", at(59)), Some(FaultKind::RateLimit));
         assert_eq!(book.take("GET", "/x", at(60)), None);
     }
@@ -190,50 +161,23 @@ mod tests {
     #[test]
     fn filters_pick_the_calls() {
         let mut book = FaultBook::default();
-        book.add(
-            FaultSpec::next_calls(FaultKind::MalformedXml, 1)
-                .only_method("put")
-                .only_path("/asn/"),
-            at(0),
-        );
-        assert_eq!(
-            book.take("GET", "/SellerPortal/api/oms/asn/v7", at(1)),
-            None
-        );
-        assert_eq!(
-            book.take("PUT", "/SellerPortal/api/oms/purchaseorder/v19", at(1)),
-            None
-        );
-        assert_eq!(
-            book.take("PUT", "/SellerPortal/api/oms/asn/v7", at(1)),
-            Some(FaultKind::MalformedXml)
-        );
+        book.add(FaultSpec::next_calls(FaultKind::MalformedXml, 1).only_method("put").only_path("/asn/"), at(0));
+        assert_eq!(book.take("GET", "/SellerPortal/api/oms/asn/v7", at(1)), None);
+        assert_eq!(book.take("PUT", "/SellerPortal/api/oms/purchaseorder/v19", at(1)), None);
+        assert_eq!(book.take("PUT", "/SellerPortal/api/oms/asn/v7", at(1)), Some(FaultKind::MalformedXml));
     }
 
     #[test]
     fn specs_read_from_the_control_api_json() {
         let spec: FaultSpec =
-            serde_json::from_value(serde_json::json!({"kind": "slow", "millis": 250, "count": 3}))
-                .unwrap();
-        assert_eq!(
-            spec,
-            FaultSpec::next_calls(FaultKind::Slow { millis: 250 }, 3)
-        );
-        let spec: FaultSpec = serde_json::from_value(
-            serde_json::json!({"kind": "timeout-after-apply", "method": "PUT"}),
-        )
-        .unwrap();
-        assert_eq!(
-            spec.kind,
-            FaultKind::TimeoutAfterApply { hold_millis: None }
-        );
-        assert_eq!(spec.method.as_deref(), Some("PUT"));
+            serde_json::from_value(serde_json::json!({"kind": "slow", "millis": 250, "count": 3})).unwrap();
+        assert_eq!(spec, FaultSpec::next_calls(FaultKind::Slow { millis: 250 }, 3));
         let spec: FaultSpec =
-            serde_json::from_value(serde_json::json!({"kind": "html-500", "seconds": 60})).unwrap();
-        assert_eq!(
-            spec,
-            FaultSpec::during(FaultKind::Html500, SignedDuration::from_secs(60))
-        );
+            serde_json::from_value(serde_json::json!({"kind": "timeout-after-apply", "method": "PUT"})).unwrap();
+        assert_eq!(spec.kind, FaultKind::TimeoutAfterApply { hold_millis: None });
+        assert_eq!(spec.method.as_deref(), Some("PUT"));
+        let spec: FaultSpec = serde_json::from_value(serde_json::json!({"kind": "html-500", "seconds": 60})).unwrap();
+        assert_eq!(spec, FaultSpec::during(FaultKind::Html500, SignedDuration::from_secs(60)));
         for kind in ["rate-limit", "malformed-xml", "auth-failure"] {
             serde_json::from_value::<FaultSpec>(serde_json::json!({"kind": kind})).unwrap();
         }

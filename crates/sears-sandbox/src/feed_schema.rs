@@ -48,33 +48,15 @@ struct Particle {
 }
 
 const fn one(name: &'static str, content: Content) -> Particle {
-    Particle {
-        name,
-        min: 1,
-        max: Some(1),
-        content,
-        fixed: None,
-    }
+    Particle { name, min: 1, max: Some(1), content, fixed: None }
 }
 
 const fn optional(name: &'static str, content: Content) -> Particle {
-    Particle {
-        name,
-        min: 0,
-        max: Some(1),
-        content,
-        fixed: None,
-    }
+    Particle { name, min: 0, max: Some(1), content, fixed: None }
 }
 
 const fn one_or_more(name: &'static str, content: Content) -> Particle {
-    Particle {
-        name,
-        min: 1,
-        max: None,
-        content,
-        fixed: None,
-    }
+    Particle { name, min: 1, max: None, content, fixed: None }
 }
 
 const STRING: Content = Content::Simple(SimpleType::String { max_len: None });
@@ -102,16 +84,11 @@ pub static ASN_V7: FeedSchema = FeedSchema {
     xsd: "oms-import-v7-asn.xsd",
     root: "shipment-feed",
     namespace: "http://seller.marketplace.sears.com/oms/v7",
-    content: &[
-        optional("deprecated", DATE),
-        one_or_more("shipment", Content::Sequence(ASN_SHIPMENT)),
-    ],
+    content: &[optional("deprecated", DATE), one_or_more("shipment", Content::Sequence(ASN_SHIPMENT))],
 };
 
-const ASN_SHIPMENT: &[Particle] = &[
-    one("header", Content::Sequence(ASN_HEADER)),
-    one_or_more("detail", Content::Sequence(ASN_DETAIL)),
-];
+const ASN_SHIPMENT: &[Particle] =
+    &[one("header", Content::Sequence(ASN_HEADER)), one_or_more("detail", Content::Sequence(ASN_DETAIL))];
 
 const ASN_HEADER: &[Particle] = &[
     optional("asn-number", max_len(20)),
@@ -132,11 +109,8 @@ const ASN_DETAIL: &[Particle] = &[
     one_or_more("package-detail", Content::Sequence(ASN_PACKAGE)),
 ];
 
-const ASN_PACKAGE: &[Particle] = &[
-    one("line-number", POSITIVE_INTEGER),
-    one("item-id", max_len(50)),
-    one("quantity", NON_NEGATIVE_INTEGER),
-];
+const ASN_PACKAGE: &[Particle] =
+    &[one("line-number", POSITIVE_INTEGER), one("item-id", max_len(50)), one("quantity", NON_NEGATIVE_INTEGER)];
 
 /// `oms-import-v1-order-cancel.xsd`.
 pub static ORDER_CANCEL_V1: FeedSchema = FeedSchema {
@@ -146,18 +120,13 @@ pub static ORDER_CANCEL_V1: FeedSchema = FeedSchema {
     content: &[one_or_more("order-cancel", Content::Sequence(CANCEL_ORDER))],
 };
 
-const CANCEL_ORDER: &[Particle] = &[
-    one("header", Content::Sequence(CANCEL_HEADER)),
-    one_or_more("detail", Content::Sequence(CANCEL_DETAIL)),
-];
+const CANCEL_ORDER: &[Particle] =
+    &[one("header", Content::Sequence(CANCEL_HEADER)), one_or_more("detail", Content::Sequence(CANCEL_DETAIL))];
 
 const CANCEL_HEADER: &[Particle] = &[one("po-number", POSITIVE_INTEGER), one("po-date", DATE)];
 
-const CANCEL_DETAIL: &[Particle] = &[
-    one("line-number", POSITIVE_INTEGER),
-    one("item-id", max_len(50)),
-    one("cancel", Content::Sequence(CANCEL)),
-];
+const CANCEL_DETAIL: &[Particle] =
+    &[one("line-number", POSITIVE_INTEGER), one("item-id", max_len(50)), one("cancel", Content::Sequence(CANCEL))];
 
 /// The seller cancel reasons of the XSD (SPEC.md §7).
 pub const CANCEL_REASONS: &[&str] = &[
@@ -173,14 +142,8 @@ pub const CANCEL_REASONS: &[&str] = &[
 ];
 
 const CANCEL: &[Particle] = &[
-    Particle {
-        fixed: Some("Canceled"),
-        ..one("line-status", STRING)
-    },
-    one(
-        "cancel-reason",
-        Content::Simple(SimpleType::Enumeration(CANCEL_REASONS)),
-    ),
+    Particle { fixed: Some("Canceled"), ..one("line-status", STRING) },
+    one("cancel-reason", Content::Simple(SimpleType::Enumeration(CANCEL_REASONS))),
 ];
 
 /// Why a feed does not match its schema: up to ten problems, each with its line.
@@ -192,12 +155,7 @@ pub struct SchemaViolations {
 
 impl std::fmt::Display for SchemaViolations {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "The feed does not match {}: {}",
-            self.xsd,
-            self.problems.join("; ")
-        )
+        write!(f, "The feed does not match {}: {}", self.xsd, self.problems.join("; "))
     }
 }
 
@@ -206,26 +164,14 @@ impl std::error::Error for SchemaViolations {}
 impl FeedSchema {
     /// Parses and checks a feed; on success the parsed document is handed back for reading.
     pub fn check<'a>(&self, xml: &'a str) -> Result<Document<'a>, SchemaViolations> {
-        let options = ParsingOptions {
-            allow_dtd: false,
-            ..ParsingOptions::default()
-        };
+        let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
         let doc = Document::parse_with_options(xml, options).map_err(|e| SchemaViolations {
             xsd: self.xsd,
-            problems: vec![format!(
-                "line {}: the body is not well-formed XML: {e}",
-                e.pos().row
-            )],
+            problems: vec![format!("line {}: the body is not well-formed XML: {e}", e.pos().row)],
         })?;
-        let mut checker = Checker {
-            doc: &doc,
-            namespace: self.namespace,
-            problems: Vec::new(),
-        };
+        let mut checker = Checker { doc: &doc, namespace: self.namespace, problems: Vec::new() };
         let root = doc.root_element();
-        if root.tag_name().name() != self.root
-            || root.tag_name().namespace() != Some(self.namespace)
-        {
+        if root.tag_name().name() != self.root || root.tag_name().namespace() != Some(self.namespace) {
             checker.report(
                 root,
                 format!(
@@ -242,10 +188,7 @@ impl FeedSchema {
         if checker.problems.is_empty() {
             Ok(doc)
         } else {
-            Err(SchemaViolations {
-                xsd: self.xsd,
-                problems: checker.problems,
-            })
+            Err(SchemaViolations { xsd: self.xsd, problems: checker.problems })
         }
     }
 }
@@ -279,14 +222,13 @@ impl Checker<'_, '_> {
     }
 
     fn matches(&self, node: Node<'_, '_>, particle: &Particle) -> bool {
-        node.tag_name().name() == particle.name
-            && node.tag_name().namespace() == Some(self.namespace)
+        node.tag_name().name() == particle.name && node.tag_name().namespace() == Some(self.namespace)
     }
 
     fn check_attributes(&mut self, node: Node<'_, '_>) {
         for attr in node.attributes() {
-            let allowed = attr.namespace() == Some(XSI)
-                && matches!(attr.name(), "schemaLocation" | "noNamespaceSchemaLocation");
+            let allowed =
+                attr.namespace() == Some(XSI) && matches!(attr.name(), "schemaLocation" | "noNamespaceSchemaLocation");
             if !allowed {
                 let shown = match attr.namespace() {
                     Some(XSI) => format!("xsi:{}", attr.name()),
@@ -294,10 +236,7 @@ impl Checker<'_, '_> {
                     None => attr.name().to_owned(),
                 };
                 let element = self.describe(node);
-                self.report(
-                    node,
-                    format!("attribute '{shown}' is not allowed on element {element}"),
-                );
+                self.report(node, format!("attribute '{shown}' is not allowed on element {element}"));
             }
         }
     }
@@ -323,7 +262,10 @@ impl Checker<'_, '_> {
                     let text = child.text().unwrap_or_default();
                     if !is_xml_whitespace(text) {
                         let shown = shorten(text.trim_matches(XML_WHITESPACE));
-                        self.report(child, format!("text '{shown}' is not allowed in '{parent_name}', which holds only elements"));
+                        self.report(
+                            child,
+                            format!("text '{shown}' is not allowed in '{parent_name}', which holds only elements"),
+                        );
                     }
                     continue;
                 }
@@ -333,7 +275,10 @@ impl Checker<'_, '_> {
             loop {
                 let Some(particle) = particles.get(index) else {
                     let shown = self.describe(child);
-                    self.report(child, format!("element {shown} is not expected in '{parent_name}' (nothing more may follow)"));
+                    self.report(
+                        child,
+                        format!("element {shown} is not expected in '{parent_name}' (nothing more may follow)"),
+                    );
                     return;
                 };
                 if self.matches(child, particle) && particle.max.is_none_or(|max| count < max) {
@@ -345,10 +290,7 @@ impl Checker<'_, '_> {
                     let shown = self.describe(child);
                     self.report(
                         child,
-                        format!(
-                            "element {shown} is not expected in '{parent_name}'; expected '{}'",
-                            particle.name
-                        ),
+                        format!("element {shown} is not expected in '{parent_name}'; expected '{}'", particle.name),
                     );
                     return;
                 }
@@ -361,13 +303,7 @@ impl Checker<'_, '_> {
             seen < p.min
         });
         if let Some((_, particle)) = missing {
-            self.report(
-                parent,
-                format!(
-                    "'{parent_name}' is missing the required element '{}'",
-                    particle.name
-                ),
-            );
+            self.report(parent, format!("'{parent_name}' is missing the required element '{}'", particle.name));
         }
     }
 
@@ -375,20 +311,14 @@ impl Checker<'_, '_> {
         let name = particle.name;
         if let Some(child) = node.children().find(|c| c.is_element()) {
             let shown = self.describe(child);
-            self.report(
-                node,
-                format!("'{name}' holds a value, not elements, but contains {shown}"),
-            );
+            self.report(node, format!("'{name}' holds a value, not elements, but contains {shown}"));
             return;
         }
         let value = text_of(node);
         if let Some(fixed) = particle.fixed {
             // An empty element takes the fixed value (XSD 1.0 §3.3.4, and libxml2 agrees).
             if !value.is_empty() && value != fixed {
-                self.report(
-                    node,
-                    format!("'{name}' must be '{fixed}', not '{}'", shorten(&value)),
-                );
+                self.report(node, format!("'{name}' must be '{fixed}', not '{}'", shorten(&value)));
             }
             return;
         }
@@ -428,10 +358,7 @@ fn check_simple_value(simple: SimpleType, value: &str) -> Result<(), String> {
         SimpleType::String { max_len: Some(max) } => {
             let len = value.chars().count();
             if len > max {
-                Err(format!(
-                    "'{}' is {len} characters; at most {max} are allowed",
-                    shorten(value)
-                ))
+                Err(format!("'{}' is {len} characters; at most {max} are allowed", shorten(value)))
             } else {
                 Ok(())
             }
@@ -440,21 +367,14 @@ fn check_simple_value(simple: SimpleType, value: &str) -> Result<(), String> {
             if allowed.contains(&value) {
                 Ok(())
             } else {
-                Err(format!(
-                    "'{}' is not one of {}",
-                    shorten(value),
-                    allowed.join(", ")
-                ))
+                Err(format!("'{}' is not one of {}", shorten(value), allowed.join(", ")))
             }
         }
         SimpleType::Date => {
             if is_xsd_date(value) {
                 Ok(())
             } else {
-                Err(format!(
-                    "'{}' is not a valid date (yyyy-MM-dd)",
-                    shorten(value)
-                ))
+                Err(format!("'{}' is not a valid date (yyyy-MM-dd)", shorten(value)))
             }
         }
         SimpleType::PositiveInteger => match xsd_integer(value) {
@@ -463,10 +383,7 @@ fn check_simple_value(simple: SimpleType, value: &str) -> Result<(), String> {
         },
         SimpleType::NonNegativeInteger => match xsd_integer(value) {
             Some(IntegerValue::Positive | IntegerValue::Zero) => Ok(()),
-            _ => Err(format!(
-                "'{}' is not a non-negative integer",
-                shorten(value)
-            )),
+            _ => Err(format!("'{}' is not a non-negative integer", shorten(value))),
         },
     }
 }
@@ -528,9 +445,7 @@ pub(crate) fn is_xsd_date(literal: &str) -> bool {
     let year = if negative { -year } else { year };
     let two_digits = |at: usize| -> Option<u32> {
         let pair = b.get(at..at + 2)?;
-        pair.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| u32::from(pair[0] - b'0') * 10 + u32::from(pair[1] - b'0'))
+        pair.iter().all(u8::is_ascii_digit).then(|| u32::from(pair[0] - b'0') * 10 + u32::from(pair[1] - b'0'))
     };
     if b.get(i) != Some(&b'-') {
         return false;
@@ -558,14 +473,10 @@ pub(crate) fn is_xsd_date(literal: &str) -> bool {
     }
     match &b[i..] {
         [] | [b'Z'] => true,
-        [b'+' | b'-', ..] if b.len() - i == 6 && b[i + 3] == b':' => {
-            match (two_digits(i + 1), two_digits(i + 4)) {
-                (Some(hours), Some(minutes)) => {
-                    minutes < 60 && (hours < 14 || (hours == 14 && minutes == 0))
-                }
-                _ => false,
-            }
-        }
+        [b'+' | b'-', ..] if b.len() - i == 6 && b[i + 3] == b':' => match (two_digits(i + 1), two_digits(i + 4)) {
+            (Some(hours), Some(minutes)) => minutes < 60 && (hours < 14 || (hours == 14 && minutes == 0)),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -624,15 +535,9 @@ mod tests {
         assert_eq!(xsd_integer("-0"), Some(IntegerValue::Zero));
         assert_eq!(xsd_integer("+0"), Some(IntegerValue::Zero));
         assert_eq!(xsd_integer("-5"), Some(IntegerValue::Negative));
-        assert_eq!(
-            xsd_integer("123456789012345678901234"),
-            Some(IntegerValue::Positive)
-        );
+        assert_eq!(xsd_integer("123456789012345678901234"), Some(IntegerValue::Positive));
         assert_eq!(xsd_integer("1234567890123456789012345"), None);
-        assert_eq!(
-            xsd_integer("0000000000000000000000000000001"),
-            Some(IntegerValue::Positive)
-        );
+        assert_eq!(xsd_integer("0000000000000000000000000000001"), Some(IntegerValue::Positive));
         for bad in ["", "+", "1.0", "1 2", "5\u{a0}", "\u{663}"] {
             assert_eq!(xsd_integer(bad), None, "{bad}");
         }
@@ -653,14 +558,10 @@ mod tests {
         assert_eq!(
             err.problems,
             vec![
-                "line 3: element 'po-date' is not expected in 'header'; expected 'po-number'"
-                    .to_owned(),
+                "line 3: element 'po-date' is not expected in 'header'; expected 'po-number'".to_owned(),
                 "line 2: 'order-cancel' is missing the required element 'detail'".to_owned(),
             ]
         );
-        assert!(
-            err.to_string()
-                .starts_with("The feed does not match oms-import-v1-order-cancel.xsd: line 3:")
-        );
+        assert!(err.to_string().starts_with("The feed does not match oms-import-v1-order-cancel.xsd: line 3:"));
     }
 }

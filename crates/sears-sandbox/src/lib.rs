@@ -43,20 +43,19 @@ mod xml_writer;
 pub use carriers::{CarrierMethod, carrier_methods};
 pub use clock::SandboxClock;
 pub use config::{
-    AuthSettings, AuthTexts, LEGACY_ASN_ITEM_ID_REJECT_FROM, ProcessingDelay, RateLimits,
-    RequestStatusStyle, SandboxConfig, SandboxSettings, SellerCredentials,
+    AuthSettings, AuthTexts, LEGACY_ASN_ITEM_ID_REJECT_FROM, ProcessingDelay, RateLimits, RequestStatusStyle,
+    SandboxConfig, SandboxSettings, SellerCredentials,
 };
 pub use control::SandboxControl;
 pub use envelopes::{NO_POS_FOUND, RecordResult};
 pub use error::SandboxError;
 pub use faults::{ActiveFault, FaultKind, FaultSpec};
 pub use marketplace::{
-    CustomerCancel, FeedKind, FeedOutcome, FeedRecord, NewReturnRequest, OrderFilter, OrderRef,
-    OrderState, PortalShip,
+    CustomerCancel, FeedKind, FeedOutcome, FeedRecord, NewReturnRequest, OrderFilter, OrderRef, OrderState, PortalShip,
 };
 pub use orders::{
-    Fee, LineQuantities, NewLine, NewOrder, OrderTotals, Pickup, PickupLocation, PoLine,
-    PurchaseOrder, ShipToStore, ShipmentInfo, ShippingDetail, TaxReference, line_status, status,
+    Fee, LineQuantities, NewLine, NewOrder, OrderTotals, Pickup, PickupLocation, PoLine, PurchaseOrder, ShipToStore,
+    ShipmentInfo, ShippingDetail, TaxReference, line_status, status,
 };
 pub use po_response::PoVersion;
 pub use requests::{CancelRequest, ReturnRequest};

@@ -16,14 +16,11 @@ use crate::envelopes::{self, NO_POS_FOUND, RecordResult};
 use crate::error::SandboxError;
 use crate::faults::FaultBook;
 use crate::order_cancel;
-use crate::orders::{
-    BuildContext, NO_TRACKING, NewOrder, OrderTotals, PurchaseOrder, ShipmentInfo, status,
-};
+use crate::orders::{BuildContext, NO_TRACKING, NewOrder, OrderTotals, PurchaseOrder, ShipmentInfo, status};
 use crate::po_response::{self, PoVersion};
 use crate::rate_limit::RateLimiter;
 use crate::requests::{
-    self, CUSTOMER_CANCEL_REASONS, CancelRequest, PENDING_RETURN, RETURN_REASONS, RequestFilter,
-    ReturnRequest,
+    self, CUSTOMER_CANCEL_REASONS, CancelRequest, PENDING_RETURN, RETURN_REASONS, RequestFilter, ReturnRequest,
 };
 
 /// Orders are kept by PO date, then PO number: a date-window query is a range scan.
@@ -54,28 +51,18 @@ impl SellerAccount {
     pub(crate) fn order(&self, po_number: &str, po_date: Date) -> Option<&PurchaseOrder> {
         // Looking up by (date, number) without allocating a key String is not possible with a tuple key; the
         // by-number index keeps the common miss cheap and the hit costs one small allocation.
-        if !self
-            .dates_by_number
-            .get(po_number)
-            .is_some_and(|dates| dates.contains(&po_date))
-        {
+        if !self.dates_by_number.get(po_number).is_some_and(|dates| dates.contains(&po_date)) {
             return None;
         }
         self.orders.get(&(po_date, po_number.to_owned()))
     }
 
-    pub(crate) fn order_mut(
-        &mut self,
-        po_number: &str,
-        po_date: Date,
-    ) -> Option<&mut PurchaseOrder> {
+    pub(crate) fn order_mut(&mut self, po_number: &str, po_date: Date) -> Option<&mut PurchaseOrder> {
         self.orders.get_mut(&(po_date, po_number.to_owned()))
     }
 
     pub(crate) fn contains(&self, po_number: &str, po_date: Date) -> bool {
-        self.dates_by_number
-            .get(po_number)
-            .is_some_and(|dates| dates.contains(&po_date))
+        self.dates_by_number.get(po_number).is_some_and(|dates| dates.contains(&po_date))
     }
 
     /// Adds an order; false when the seller already has that PO number on that date.
@@ -83,12 +70,8 @@ impl SellerAccount {
         if self.contains(&order.po_number, order.po_date) {
             return false;
         }
-        self.dates_by_number
-            .entry(order.po_number.clone())
-            .or_default()
-            .push(order.po_date);
-        self.orders
-            .insert((order.po_date, order.po_number.clone()), order);
+        self.dates_by_number.entry(order.po_number.clone()).or_default().push(order.po_date);
+        self.orders.insert((order.po_date, order.po_number.clone()), order);
         true
     }
 
@@ -109,13 +92,7 @@ impl SellerAccount {
     }
 
     /// Resolves pending customer cancellation requests of these lines and clears the lines' warnings.
-    pub(crate) fn settle_cancel_requests(
-        &mut self,
-        po_number: &str,
-        po_date: Date,
-        lines: &[u32],
-        new_status: &str,
-    ) {
+    pub(crate) fn settle_cancel_requests(&mut self, po_number: &str, po_date: Date, lines: &[u32], new_status: &str) {
         let mut touched = false;
         for request in &mut self.cancel_requests {
             if request.is_pending()
@@ -193,11 +170,7 @@ pub struct OrderRef {
 
 impl OrderRef {
     pub fn new(po_number: impl Into<String>, po_date: Date) -> Self {
-        Self {
-            seller_id: None,
-            po_number: po_number.into(),
-            po_date,
-        }
+        Self { seller_id: None, po_number: po_number.into(), po_date }
     }
 
     pub fn of_seller(mut self, seller_id: impl Into<String>) -> Self {
@@ -343,40 +316,21 @@ impl Marketplace {
 
     pub(crate) fn account(&self, seller_id: Option<&str>) -> Result<&SellerAccount, SandboxError> {
         let id = seller_id.unwrap_or(&self.default_seller);
-        self.sellers
-            .get(id)
-            .ok_or_else(|| SandboxError::UnknownSeller {
-                seller_id: id.to_owned(),
-            })
+        self.sellers.get(id).ok_or_else(|| SandboxError::UnknownSeller { seller_id: id.to_owned() })
     }
 
-    pub(crate) fn account_mut(
-        &mut self,
-        seller_id: Option<&str>,
-    ) -> Result<&mut SellerAccount, SandboxError> {
+    pub(crate) fn account_mut(&mut self, seller_id: Option<&str>) -> Result<&mut SellerAccount, SandboxError> {
         let id = seller_id.unwrap_or(&self.default_seller);
-        self.sellers
-            .get_mut(id)
-            .ok_or_else(|| SandboxError::UnknownSeller {
-                seller_id: id.to_owned(),
-            })
+        self.sellers.get_mut(id).ok_or_else(|| SandboxError::UnknownSeller { seller_id: id.to_owned() })
     }
 
     pub(crate) fn sellers(&self) -> Vec<SellerCredentials> {
-        self.sellers
-            .values()
-            .map(|s| s.credentials.clone())
-            .collect()
+        self.sellers.values().map(|s| s.credentials.clone()).collect()
     }
 
-    pub(crate) fn add_seller(
-        &mut self,
-        credentials: SellerCredentials,
-    ) -> Result<(), SandboxError> {
+    pub(crate) fn add_seller(&mut self, credentials: SellerCredentials) -> Result<(), SandboxError> {
         let invalid = |m: &str| Err(SandboxError::InvalidRequest(m.to_owned()));
-        if credentials.seller_id.is_empty()
-            || !credentials.seller_id.bytes().all(|b| b.is_ascii_digit())
-        {
+        if credentials.seller_id.is_empty() || !credentials.seller_id.bytes().all(|b| b.is_ascii_digit()) {
             return invalid("seller_id must be digits, as Sears seller ids are");
         }
         if credentials.email.is_empty() || credentials.email.contains([',', ' ']) {
@@ -388,14 +342,9 @@ impl Marketplace {
             return invalid("auth_key must not be empty");
         }
         if self.sellers.contains_key(&credentials.seller_id) {
-            return Err(SandboxError::SellerExists {
-                seller_id: credentials.seller_id,
-            });
+            return Err(SandboxError::SellerExists { seller_id: credentials.seller_id });
         }
-        self.sellers.insert(
-            credentials.seller_id.clone(),
-            SellerAccount::new(credentials),
-        );
+        self.sellers.insert(credentials.seller_id.clone(), SellerAccount::new(credentials));
         Ok(())
     }
 
@@ -403,38 +352,20 @@ impl Marketplace {
     /// only once an order is created with it.
     fn fresh_po_number(&self, seller_id: Option<&str>, date: Date) -> u64 {
         let mut candidate = self.next_po_number;
-        while self
-            .account(seller_id)
-            .is_ok_and(|a| a.contains(&candidate.to_string(), date))
-        {
+        while self.account(seller_id).is_ok_and(|a| a.contains(&candidate.to_string(), date)) {
             candidate += 1;
         }
         candidate
     }
 
-    pub(crate) fn create_order(
-        &mut self,
-        order: NewOrder,
-        now: Timestamp,
-    ) -> Result<OrderState, SandboxError> {
+    pub(crate) fn create_order(&mut self, order: NewOrder, now: Timestamp) -> Result<OrderState, SandboxError> {
         let seller_id = order.seller_id.clone();
         self.account(seller_id.as_deref())?;
         let now_central = central_datetime(now);
         let date = order.po_date.unwrap_or(now_central.date());
-        let counter = order
-            .po_number
-            .is_none()
-            .then(|| self.fresh_po_number(seller_id.as_deref(), date));
-        let po_number = order
-            .po_number
-            .clone()
-            .or(counter.map(|n| n.to_string()))
-            .unwrap_or_default();
-        let built = order.build(BuildContext {
-            today: now_central.date(),
-            now_time: now_central.time(),
-            po_number,
-        })?;
+        let counter = order.po_number.is_none().then(|| self.fresh_po_number(seller_id.as_deref(), date));
+        let po_number = order.po_number.clone().or(counter.map(|n| n.to_string())).unwrap_or_default();
+        let built = order.build(BuildContext { today: now_central.date(), now_time: now_central.time(), po_number })?;
         let account = self.account_mut(seller_id.as_deref())?;
         if account.contains(&built.po_number, built.po_date) {
             return Err(SandboxError::OrderExists {
@@ -453,30 +384,21 @@ impl Marketplace {
 
     fn order_of(&self, key: &OrderRef) -> Result<(&SellerAccount, &PurchaseOrder), SandboxError> {
         let account = self.account(key.seller_id.as_deref())?;
-        let order = account.order(&key.po_number, key.po_date).ok_or_else(|| {
-            SandboxError::OrderNotFound {
-                seller_id: account.credentials.seller_id.clone(),
-                po_number: key.po_number.clone(),
-                po_date: key.po_date,
-            }
+        let order = account.order(&key.po_number, key.po_date).ok_or_else(|| SandboxError::OrderNotFound {
+            seller_id: account.credentials.seller_id.clone(),
+            po_number: key.po_number.clone(),
+            po_date: key.po_date,
         })?;
         Ok((account, order))
     }
 
-    fn order_mut_of(
-        &mut self,
-        key: &OrderRef,
-    ) -> Result<(&mut PurchaseOrder, String), SandboxError> {
+    fn order_mut_of(&mut self, key: &OrderRef) -> Result<(&mut PurchaseOrder, String), SandboxError> {
         let account = self.account_mut(key.seller_id.as_deref())?;
         let seller_id = account.credentials.seller_id.clone();
         account
             .order_mut(&key.po_number, key.po_date)
             .map(|o| (o, seller_id.clone()))
-            .ok_or(SandboxError::OrderNotFound {
-                seller_id,
-                po_number: key.po_number.clone(),
-                po_date: key.po_date,
-            })
+            .ok_or(SandboxError::OrderNotFound { seller_id, po_number: key.po_number.clone(), po_date: key.po_date })
     }
 
     pub(crate) fn order_state(&self, key: &OrderRef) -> Result<OrderState, SandboxError> {
@@ -492,15 +414,9 @@ impl Marketplace {
         let mut states = Vec::new();
         for account in accounts {
             for order in account.orders.values() {
-                let keep = filter
-                    .po_number
-                    .as_deref()
-                    .is_none_or(|n| n == order.po_number)
+                let keep = filter.po_number.as_deref().is_none_or(|n| n == order.po_number)
                     && filter.po_date.is_none_or(|d| d == order.po_date)
-                    && filter
-                        .status
-                        .as_deref()
-                        .is_none_or(|s| s.eq_ignore_ascii_case(&order.status));
+                    && filter.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case(&order.status));
                 if keep {
                     states.push(account.state_of(order));
                 }
@@ -509,28 +425,20 @@ impl Marketplace {
         Ok(states)
     }
 
-    pub(crate) fn portal_ship(
-        &mut self,
-        key: &OrderRef,
-        ship: PortalShip,
-    ) -> Result<OrderState, SandboxError> {
+    pub(crate) fn portal_ship(&mut self, key: &OrderRef, ship: PortalShip) -> Result<OrderState, SandboxError> {
         let method = match (&ship.carrier, &ship.method) {
-            (Some(carrier), Some(method)) => carriers::find(carrier, method).map(|row| row.method.to_owned()).ok_or_else(|| {
-                SandboxError::InvalidRequest(format!(
-                    "carrier '{carrier}' with method '{method}' is not in the Sears carrier list"
-                ))
-            })?,
+            (Some(carrier), Some(method)) => {
+                carriers::find(carrier, method).map(|row| row.method.to_owned()).ok_or_else(|| {
+                    SandboxError::InvalidRequest(format!(
+                        "carrier '{carrier}' with method '{method}' is not in the Sears carrier list"
+                    ))
+                })?
+            }
             (_, Some(method)) => method.clone(),
             (_, None) => self.order_of(key)?.1.shipping.shipping_method.clone(),
         };
-        if ship
-            .tracking_number
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > 45)
-        {
-            return Err(SandboxError::InvalidRequest(
-                "tracking_number may hold at most 45 characters".to_owned(),
-            ));
+        if ship.tracking_number.as_ref().is_some_and(|t| t.chars().count() > 45) {
+            return Err(SandboxError::InvalidRequest("tracking_number may hold at most 45 characters".to_owned()));
         }
         let (order, _) = self.order_mut_of(key)?;
         if order.lines.iter().all(|l| l.quantities.open == 0) {
@@ -547,14 +455,8 @@ impl Marketplace {
                 shipped_lines.push(line.line_number);
             }
         }
-        let tracking = ship
-            .tracking_number
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| NO_TRACKING.to_owned());
-        order.record_shipment(ShipmentInfo {
-            ship_method: method,
-            tracking_number: tracking,
-        });
+        let tracking = ship.tracking_number.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| NO_TRACKING.to_owned());
+        order.record_shipment(ShipmentInfo { ship_method: method, tracking_number: tracking });
         order.status = status::READY_TO_INVOICE.to_owned();
         let account = self.account_mut(key.seller_id.as_deref())?;
         account.settle_cancel_requests(
@@ -586,12 +488,8 @@ impl Marketplace {
         request: CustomerCancel,
         today: Date,
     ) -> Result<OrderState, SandboxError> {
-        let reason = request
-            .reason
-            .unwrap_or_else(|| CUSTOMER_CANCEL_REASONS[4].to_owned());
-        let comments = request
-            .comments
-            .unwrap_or_else(|| "Please cancel this item.".to_owned());
+        let reason = request.reason.unwrap_or_else(|| CUSTOMER_CANCEL_REASONS[4].to_owned());
+        let comments = request.comments.unwrap_or_else(|| "Please cancel this item.".to_owned());
         let (_, order) = self.order_of(key)?;
         let lines: Vec<(u32, u32)> = order
             .lines
@@ -602,10 +500,7 @@ impl Marketplace {
         if let Some(n) = request.line_number
             && lines.is_empty()
         {
-            return Err(SandboxError::InvalidRequest(format!(
-                "purchase order {} has no line {n}",
-                key.po_number
-            )));
+            return Err(SandboxError::InvalidRequest(format!("purchase order {} has no line {n}", key.po_number)));
         }
         let open: Vec<(u32, u32)> = lines.into_iter().filter(|(_, open)| *open > 0).collect();
         if open.is_empty() {
@@ -654,9 +549,7 @@ impl Marketplace {
             .return_requests
             .iter()
             .filter(|r| {
-                r.po_number == key.po_number
-                    && r.po_date == key.po_date
-                    && r.line_number == request.line_number
+                r.po_number == key.po_number && r.po_date == key.po_date && r.line_number == request.line_number
             })
             .map(|r| r.quantity)
             .sum();
@@ -677,9 +570,7 @@ impl Marketplace {
             line_number: request.line_number,
             quantity: request.quantity,
             return_date: today,
-            reason: request
-                .reason
-                .unwrap_or_else(|| RETURN_REASONS[9].to_owned()),
+            reason: request.reason.unwrap_or_else(|| RETURN_REASONS[9].to_owned()),
             status: PENDING_RETURN.to_owned(),
             customer_comments: request.comments,
         });
@@ -687,12 +578,7 @@ impl Marketplace {
     }
 
     /// `GET /oms/purchaseorder/v{N}`: a `po-response`, or `No POs found`.
-    pub(crate) fn purchase_orders(
-        &self,
-        seller_id: &str,
-        version: PoVersion,
-        query: &PoQuery,
-    ) -> Vec<u8> {
+    pub(crate) fn purchase_orders(&self, seller_id: &str, version: PoVersion, query: &PoQuery) -> Vec<u8> {
         let Some(account) = self.sellers.get(seller_id) else {
             return envelopes::error_detail(NO_POS_FOUND);
         };
@@ -709,10 +595,7 @@ impl Marketplace {
             .range((lower, upper))
             .map(|(_, order)| order)
             .filter(|o| {
-                query
-                    .status
-                    .as_deref()
-                    .is_none_or(|s| s.trim().eq_ignore_ascii_case(&o.status))
+                query.status.as_deref().is_none_or(|s| s.trim().eq_ignore_ascii_case(&o.status))
                     && query.po_number.as_deref().is_none_or(|n| n == o.po_number)
                     && query.po_date.is_none_or(|d| d == o.po_date)
             })
@@ -724,20 +607,12 @@ impl Marketplace {
     }
 
     pub(crate) fn cancel_requests_feed(&self, seller_id: &str, filter: &RequestFilter) -> Vec<u8> {
-        let requests = self
-            .sellers
-            .get(seller_id)
-            .map(|a| a.cancel_requests.as_slice())
-            .unwrap_or_default();
+        let requests = self.sellers.get(seller_id).map(|a| a.cancel_requests.as_slice()).unwrap_or_default();
         requests::render_cancel_requests(requests.iter(), filter, self.settings.request_statuses)
     }
 
     pub(crate) fn return_requests_feed(&self, seller_id: &str, filter: &RequestFilter) -> Vec<u8> {
-        let requests = self
-            .sellers
-            .get(seller_id)
-            .map(|a| a.return_requests.as_slice())
-            .unwrap_or_default();
+        let requests = self.sellers.get(seller_id).map(|a| a.return_requests.as_slice()).unwrap_or_default();
         requests::render_return_requests(requests.iter(), filter, self.settings.request_statuses)
     }
 
@@ -769,49 +644,18 @@ impl Marketplace {
     }
 
     /// Records a feed refused for its rate limit.
-    pub(crate) fn record_rate_limited(
-        &mut self,
-        seller_id: &str,
-        kind: FeedKind,
-        xml: &[u8],
-        now: Timestamp,
-    ) {
-        self.record_feed(
-            seller_id,
-            kind,
-            xml,
-            now,
-            FeedOutcome::RateLimited,
-            Vec::new(),
-        );
+    pub(crate) fn record_rate_limited(&mut self, seller_id: &str, kind: FeedKind, xml: &[u8], now: Timestamp) {
+        self.record_feed(seller_id, kind, xml, now, FeedOutcome::RateLimited, Vec::new());
     }
 
     /// Checks a feed against its schema, applies its records in order and answers with the `api-response`.
-    pub(crate) fn receive_feed(
-        &mut self,
-        seller_id: &str,
-        kind: FeedKind,
-        body: &[u8],
-        now: Timestamp,
-    ) -> Vec<u8> {
+    pub(crate) fn receive_feed(&mut self, seller_id: &str, kind: FeedKind, body: &[u8], now: Timestamp) -> Vec<u8> {
         let reject = |m: &mut Self, text: String| {
-            m.record_feed(
-                seller_id,
-                kind,
-                body,
-                now,
-                FeedOutcome::Rejected {
-                    error_detail: text.clone(),
-                },
-                Vec::new(),
-            );
+            m.record_feed(seller_id, kind, body, now, FeedOutcome::Rejected { error_detail: text.clone() }, Vec::new());
             envelopes::error_detail(&text)
         };
         let Ok(text) = std::str::from_utf8(body) else {
-            return reject(
-                self,
-                "The feed is not UTF-8 text; send the XML document encoded as UTF-8".to_owned(),
-            );
+            return reject(self, "The feed is not UTF-8 text; send the XML document encoded as UTF-8".to_owned());
         };
         let schema = match kind {
             FeedKind::Asn => &crate::feed_schema::ASN_V7,
@@ -826,22 +670,13 @@ impl Marketplace {
             return reject(self, format!("Unknown seller {seller_id}"));
         };
         let errors: Vec<Vec<String>> = match kind {
-            FeedKind::Asn => asn::read(&doc)
-                .iter()
-                .map(|s| asn::apply(account, s, item_id_limit))
-                .collect(),
-            FeedKind::OrderCancel => order_cancel::read(&doc)
-                .iter()
-                .map(|r| order_cancel::apply(account, r))
-                .collect(),
+            FeedKind::Asn => asn::read(&doc).iter().map(|s| asn::apply(account, s, item_id_limit)).collect(),
+            FeedKind::OrderCancel => order_cancel::read(&doc).iter().map(|r| order_cancel::apply(account, r)).collect(),
         };
         let records = errors
             .into_iter()
             .enumerate()
-            .map(|(i, errors)| RecordResult {
-                record_id: i as u32 + 1,
-                errors,
-            })
+            .map(|(i, errors)| RecordResult { record_id: i as u32 + 1, errors })
             .collect();
         let id = self
             .record_feed(seller_id, kind, body, now, FeedOutcome::Accepted, records)
@@ -850,21 +685,11 @@ impl Marketplace {
     }
 
     /// `GET /reports/v1/processing-report/{id}`: `In Process` until the configured polls and age have passed.
-    pub(crate) fn processing_report(
-        &mut self,
-        seller_id: &str,
-        document_id: u64,
-        now: Timestamp,
-    ) -> Vec<u8> {
+    pub(crate) fn processing_report(&mut self, seller_id: &str, document_id: u64, now: Timestamp) -> Vec<u8> {
         let delay = self.settings.processing.clone();
-        let Some(feed) = self
-            .feeds
-            .iter_mut()
-            .find(|f| f.document_id == Some(document_id) && f.seller_id == seller_id)
+        let Some(feed) = self.feeds.iter_mut().find(|f| f.document_id == Some(document_id) && f.seller_id == seller_id)
         else {
-            return envelopes::error_detail(&format!(
-                "No processing report found for document-id {document_id}"
-            ));
+            return envelopes::error_detail(&format!("No processing report found for document-id {document_id}"));
         };
         feed.report_polls += 1;
         let old_enough = now.duration_since(feed.received_at) >= delay.min_age;
@@ -875,18 +700,11 @@ impl Marketplace {
     }
 
     pub(crate) fn feeds(&self, seller_id: Option<&str>) -> Vec<FeedRecord> {
-        self.feeds
-            .iter()
-            .filter(|f| seller_id.is_none_or(|s| s == f.seller_id))
-            .cloned()
-            .collect()
+        self.feeds.iter().filter(|f| seller_id.is_none_or(|s| s == f.seller_id)).cloned().collect()
     }
 
     pub(crate) fn feed(&self, document_id: u64) -> Option<FeedRecord> {
-        self.feeds
-            .iter()
-            .find(|f| f.document_id == Some(document_id))
-            .cloned()
+        self.feeds.iter().find(|f| f.document_id == Some(document_id)).cloned()
     }
 
     /// Sears's sandbox `createpo`: one line per item id, dated now.
@@ -917,11 +735,7 @@ impl Marketplace {
     }
 
     /// Inserts a generated order unless the seller already has its key.
-    pub(crate) fn insert_generated(
-        &mut self,
-        seller_id: &str,
-        order: PurchaseOrder,
-    ) -> Result<bool, SandboxError> {
+    pub(crate) fn insert_generated(&mut self, seller_id: &str, order: PurchaseOrder) -> Result<bool, SandboxError> {
         Ok(self.account_mut(Some(seller_id))?.insert(order))
     }
 
@@ -934,22 +748,14 @@ impl Marketplace {
     ) -> Result<(), SandboxError> {
         let account = self.account_mut(Some(seller_id))?;
         for request in cancels {
-            if !account
-                .cancel_requests
-                .iter()
-                .any(|r| r.cancel_request_id == request.cancel_request_id)
-            {
+            if !account.cancel_requests.iter().any(|r| r.cancel_request_id == request.cancel_request_id) {
                 let (po_number, po_date) = (request.po_number.clone(), request.po_date);
                 account.cancel_requests.push(request);
                 account.refresh_warnings(&po_number, po_date);
             }
         }
         for request in returns {
-            if !account
-                .return_requests
-                .iter()
-                .any(|r| r.return_request_id == request.return_request_id)
-            {
+            if !account.return_requests.iter().any(|r| r.return_request_id == request.return_request_id) {
                 account.return_requests.push(request);
             }
         }

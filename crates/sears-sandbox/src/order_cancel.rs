@@ -27,9 +27,7 @@ pub(crate) fn read(doc: &Document<'_>) -> Vec<CancelRecord> {
         .map(|record| {
             let header = child(record, "header");
             CancelRecord {
-                po_number: header
-                    .map(|h| child_text(h, "po-number"))
-                    .unwrap_or_default(),
+                po_number: header.map(|h| child_text(h, "po-number")).unwrap_or_default(),
                 po_date: header.map(|h| child_text(h, "po-date")).unwrap_or_default(),
                 details: children(record, "detail")
                     .map(|detail| {
@@ -37,9 +35,7 @@ pub(crate) fn read(doc: &Document<'_>) -> Vec<CancelRecord> {
                         CancelDetail {
                             line_number: child_text(detail, "line-number"),
                             item_id: child_text(detail, "item-id"),
-                            line_status: cancel
-                                .map(|c| child_text(c, "line-status"))
-                                .unwrap_or_default(),
+                            line_status: cancel.map(|c| child_text(c, "line-status")).unwrap_or_default(),
                         }
                     })
                     .collect(),
@@ -54,10 +50,7 @@ pub(crate) fn apply(account: &mut SellerAccount, record: &CancelRecord) -> Vec<S
     let trimmed = record.po_number.trim_matches([' ', '\t', '\n', '\r']);
     let po_number = trimmed.strip_prefix('+').unwrap_or(trimmed);
     let Some(po_date) = civil_date(&record.po_date) else {
-        return vec![format!(
-            "po-date '{}' is not the date of purchase order {po_number}",
-            record.po_date
-        )];
+        return vec![format!("po-date '{}' is not the date of purchase order {po_number}", record.po_date)];
     };
     let Some(order) = account.order(po_number, po_date) else {
         return vec![account.missing_order_message(po_number, po_date)];
@@ -67,10 +60,7 @@ pub(crate) fn apply(account: &mut SellerAccount, record: &CancelRecord) -> Vec<S
     for detail in &record.details {
         // The XSD fixes line-status to `Canceled`; an empty element takes that value.
         if !(detail.line_status.is_empty() || detail.line_status == "Canceled") {
-            errors.push(format!(
-                "line-status must be 'Canceled', not '{}'",
-                detail.line_status
-            ));
+            errors.push(format!("line-status must be 'Canceled', not '{}'", detail.line_status));
         }
         let Some(line) = integer_value(&detail.line_number).and_then(|n| order.line(n)) else {
             errors.push(format!(
@@ -87,10 +77,7 @@ pub(crate) fn apply(account: &mut SellerAccount, record: &CancelRecord) -> Vec<S
         }
         let q = line.quantities;
         if lines.contains(&line.line_number) {
-            errors.push(format!(
-                "line {} appears twice in this order-cancel",
-                line.line_number
-            ));
+            errors.push(format!("line {} appears twice in this order-cancel", line.line_number));
         } else if q.open == 0 && q.shipped > 0 {
             errors.push(format!(
                 "line {} is already shipped ({} of {} shipped); a shipped line cannot be cancelled, use a refund",
@@ -105,14 +92,9 @@ pub(crate) fn apply(account: &mut SellerAccount, record: &CancelRecord) -> Vec<S
         return errors;
     }
     let po_number = po_number.to_owned();
-    let order = account
-        .order_mut(&po_number, po_date)
-        .expect("the order was found above");
+    let order = account.order_mut(&po_number, po_date).expect("the order was found above");
     for &line_number in &lines {
-        let q = &mut order
-            .line_mut(line_number)
-            .expect("the line was found above")
-            .quantities;
+        let q = &mut order.line_mut(line_number).expect("the line was found above").quantities;
         q.cancelled += q.open;
         q.open = 0;
     }

@@ -261,12 +261,7 @@ impl PurchaseOrder {
 
     /// After an ASN or cancellation: `Closed` when every line is shipped or cancelled, otherwise `Open`.
     pub(crate) fn settle_status(&mut self) {
-        self.status = if self.lines.iter().all(PoLine::is_done) {
-            status::CLOSED
-        } else {
-            status::OPEN
-        }
-        .to_owned();
+        self.status = if self.lines.iter().all(PoLine::is_done) { status::CLOSED } else { status::OPEN }.to_owned();
     }
 
     /// Records a `po-shipment-info/shipment` unless the same one is already there.
@@ -375,12 +370,7 @@ impl Default for NewLine {
 
 impl NewLine {
     pub fn new(item_id: impl Into<String>, quantity: u32, selling_price_each: Decimal) -> Self {
-        Self {
-            item_id: item_id.into(),
-            quantity,
-            selling_price_each,
-            ..Self::default()
-        }
+        Self { item_id: item_id.into(), quantity, selling_price_each, ..Self::default() }
     }
 }
 
@@ -412,11 +402,7 @@ impl NewOrder {
         let po_number = self.po_number.unwrap_or(ctx.po_number);
         check_po_number(&po_number).map_err(invalid)?;
         let po_date = self.po_date.unwrap_or(ctx.today);
-        let default_time = if po_date == ctx.today {
-            ctx.now_time
-        } else {
-            Time::constant(12, 0, 0, 0)
-        };
+        let default_time = if po_date == ctx.today { ctx.now_time } else { Time::constant(12, 0, 0, 0) };
         let po_time = self
             .po_time
             .unwrap_or(default_time)
@@ -428,9 +414,8 @@ impl NewOrder {
             return Err(invalid("an order needs at least one line".to_owned()));
         }
         let customer_name = self.customer_name.clone();
-        let shipping = self.shipping.unwrap_or_else(|| {
-            sandbox_address(customer_name.as_deref().unwrap_or("Sandbox Customer"))
-        });
+        let shipping =
+            self.shipping.unwrap_or_else(|| sandbox_address(customer_name.as_deref().unwrap_or("Sandbox Customer")));
         let customer_name = customer_name.unwrap_or_else(|| shipping.ship_to_name.clone());
 
         let mut lines = Vec::with_capacity(self.lines.len());
@@ -443,14 +428,9 @@ impl NewOrder {
                 return Err(invalid(format!("line number {line_number} appears twice")));
             }
             if line.quantity == 0 {
-                return Err(invalid(format!(
-                    "line {line_number}: quantity must be at least 1"
-                )));
+                return Err(invalid(format!("line {line_number}: quantity must be at least 1")));
             }
-            let done = line
-                .shipped
-                .checked_add(line.cancelled)
-                .filter(|d| *d <= line.quantity);
+            let done = line.shipped.checked_add(line.cancelled).filter(|d| *d <= line.quantity);
             let Some(done) = done else {
                 return Err(invalid(format!(
                     "line {line_number}: shipped ({}) + cancelled ({}) exceed the quantity {}",
@@ -461,9 +441,7 @@ impl NewOrder {
                 return Err(invalid(format!("line {line_number}: item_id is required")));
             }
             check_len("item_id", &line.item_id, 50).map_err(invalid)?;
-            let commission = line
-                .commission
-                .unwrap_or_else(|| (line.selling_price_each / Decimal::TEN).round_dp(2));
+            let commission = line.commission.unwrap_or_else(|| (line.selling_price_each / Decimal::TEN).round_dp(2));
             lines.push(PoLine {
                 line_number,
                 item_name: line.item_name.unwrap_or_else(|| line.item_id.clone()),
@@ -521,11 +499,7 @@ impl NewOrder {
         };
         match self.status {
             Some(status) => order.status = status,
-            None if order
-                .lines
-                .iter()
-                .all(|l| l.quantities.shipped == 0 && l.quantities.cancelled == 0) =>
-            {
+            None if order.lines.iter().all(|l| l.quantities.shipped == 0 && l.quantities.cancelled == 0) => {
                 order.status = status::NEW.to_owned()
             }
             None => order.settle_status(),
@@ -537,10 +511,7 @@ impl NewOrder {
 
 /// PO numbers are digits (the request feeds type them as positive integers), kept as text for leading zeros.
 pub(crate) fn check_po_number(po_number: &str) -> Result<(), String> {
-    if po_number.is_empty()
-        || po_number.len() > 20
-        || !po_number.bytes().all(|b| b.is_ascii_digit())
-    {
+    if po_number.is_empty() || po_number.len() > 20 || !po_number.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("po_number '{po_number}' must be 1 to 20 digits"));
     }
     if po_number.bytes().all(|b| b == b'0') {
@@ -552,9 +523,7 @@ pub(crate) fn check_po_number(po_number: &str) -> Result<(), String> {
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), String> {
     let chars = value.chars().count();
     if chars > max {
-        return Err(format!(
-            "{field} is {chars} characters; the Sears XSD allows at most {max}"
-        ));
+        return Err(format!("{field} is {chars} characters; the Sears XSD allows at most {max}"));
     }
     Ok(())
 }
@@ -562,7 +531,10 @@ fn check_len(field: &str, value: &str, max: usize) -> Result<(), String> {
 /// XML 1.0 cannot carry most control characters, even escaped; refuse them up front so every document the sandbox
 /// writes stays well-formed.
 fn check_xml_text(field: &str, value: &str) -> Result<(), String> {
-    match value.chars().find(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')) {
+    match value
+        .chars()
+        .find(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'))
+    {
         Some(c) => Err(format!("{field} contains the character U+{:04X}, which XML cannot carry", c as u32)),
         None => Ok(()),
     }
@@ -587,10 +559,7 @@ fn check_order_text(order: &PurchaseOrder) -> Result<(), String> {
     walk_strings(&value, &mut |s| check_xml_text("a text field", s))
 }
 
-fn walk_strings(
-    value: &serde_json::Value,
-    check: &mut impl FnMut(&str) -> Result<(), String>,
-) -> Result<(), String> {
+fn walk_strings(value: &serde_json::Value, check: &mut impl FnMut(&str) -> Result<(), String>) -> Result<(), String> {
     match value {
         serde_json::Value::String(s) => check(s),
         serde_json::Value::Array(items) => items.iter().try_for_each(|v| walk_strings(v, check)),
@@ -619,12 +588,9 @@ mod tests {
 
     #[test]
     fn defaults_fill_an_order_from_its_lines() {
-        let order = NewOrder {
-            lines: vec![NewLine::new("SKU-1", 10, dec("1.50"))],
-            ..NewOrder::default()
-        }
-        .build(ctx())
-        .unwrap();
+        let order = NewOrder { lines: vec![NewLine::new("SKU-1", 10, dec("1.50"))], ..NewOrder::default() }
+            .build(ctx())
+            .unwrap();
         assert_eq!(order.po_number, "7000001");
         assert_eq!(order.po_date, date(2024, 5, 3));
         assert_eq!(order.po_time, Time::constant(10, 11, 12, 0));
@@ -632,14 +598,7 @@ mod tests {
         assert_eq!(order.status, "New");
         assert_eq!(order.po_number_with_date(), "202405037000001");
         assert_eq!(order.lines[0].commission, dec("0.15"));
-        assert_eq!(
-            order.lines[0].quantities,
-            LineQuantities {
-                open: 10,
-                shipped: 0,
-                cancelled: 0
-            }
-        );
+        assert_eq!(order.lines[0].quantities, LineQuantities { open: 10, shipped: 0, cancelled: 0 });
     }
 
     #[test]
@@ -649,16 +608,8 @@ mod tests {
         line.commission = Some(dec("0.51"));
         line.shipping_and_handling = dec("6.25");
         line.sales_tax = Some(dec("3.45"));
-        line.fees = vec![Fee {
-            fee_type: "Promo Discount".to_owned(),
-            amount: dec("-1.00"),
-        }];
-        let order = NewOrder {
-            lines: vec![line],
-            ..NewOrder::default()
-        }
-        .build(ctx())
-        .unwrap();
+        line.fees = vec![Fee { fee_type: "Promo Discount".to_owned(), amount: dec("-1.00") }];
+        let order = NewOrder { lines: vec![line], ..NewOrder::default() }.build(ctx()).unwrap();
         let t = order.totals();
         assert_eq!(t.order_total_sell_price, dec("15.00"));
         assert_eq!(t.total_commission, dec("5.10"));
@@ -672,81 +623,28 @@ mod tests {
         let line = || NewLine::new("SKU", 1, dec("1.00"));
         assert!(bad(NewOrder::default()).contains("at least one line"));
         assert!(
-            bad(NewOrder {
-                po_number: Some("12a".into()),
-                lines: vec![line()],
-                ..Default::default()
-            })
-            .contains("digits")
+            bad(NewOrder { po_number: Some("12a".into()), lines: vec![line()], ..Default::default() })
+                .contains("digits")
         );
         assert!(
-            bad(NewOrder {
-                po_number: Some("000".into()),
-                lines: vec![line()],
-                ..Default::default()
-            })
-            .contains("zero")
+            bad(NewOrder { po_number: Some("000".into()), lines: vec![line()], ..Default::default() }).contains("zero")
         );
         let long_sku = NewLine::new("X".repeat(51), 1, dec("1.00"));
-        assert!(
-            bad(NewOrder {
-                lines: vec![long_sku],
-                ..Default::default()
-            })
-            .contains("at most 50")
-        );
-        let over = NewLine {
-            shipped: 2,
-            cancelled: 1,
-            ..NewLine::new("SKU", 2, dec("1.00"))
-        };
-        assert!(
-            bad(NewOrder {
-                lines: vec![over],
-                ..Default::default()
-            })
-            .contains("exceed")
-        );
-        let control = NewOrder {
-            customer_name: Some("Bell\u{7}".into()),
-            lines: vec![line()],
-            ..Default::default()
-        };
+        assert!(bad(NewOrder { lines: vec![long_sku], ..Default::default() }).contains("at most 50"));
+        let over = NewLine { shipped: 2, cancelled: 1, ..NewLine::new("SKU", 2, dec("1.00")) };
+        assert!(bad(NewOrder { lines: vec![over], ..Default::default() }).contains("exceed"));
+        let control = NewOrder { customer_name: Some("Bell\u{7}".into()), lines: vec![line()], ..Default::default() };
         assert!(bad(control).contains("U+0007"));
     }
 
     #[test]
     fn partly_done_lines_set_open_or_closed() {
-        let partial = NewLine {
-            shipped: 1,
-            ..NewLine::new("A", 3, dec("2.00"))
-        };
-        let order = NewOrder {
-            lines: vec![partial],
-            ..Default::default()
-        }
-        .build(ctx())
-        .unwrap();
+        let partial = NewLine { shipped: 1, ..NewLine::new("A", 3, dec("2.00")) };
+        let order = NewOrder { lines: vec![partial], ..Default::default() }.build(ctx()).unwrap();
         assert_eq!(order.status, "Open");
-        assert_eq!(
-            order.lines[0].quantities,
-            LineQuantities {
-                open: 2,
-                shipped: 1,
-                cancelled: 0
-            }
-        );
-        let done = NewLine {
-            shipped: 1,
-            cancelled: 2,
-            ..NewLine::new("A", 3, dec("2.00"))
-        };
-        let order = NewOrder {
-            lines: vec![done],
-            ..Default::default()
-        }
-        .build(ctx())
-        .unwrap();
+        assert_eq!(order.lines[0].quantities, LineQuantities { open: 2, shipped: 1, cancelled: 0 });
+        let done = NewLine { shipped: 1, cancelled: 2, ..NewLine::new("A", 3, dec("2.00")) };
+        let order = NewOrder { lines: vec![done], ..Default::default() }.build(ctx()).unwrap();
         assert_eq!(order.status, "Closed");
     }
 }

@@ -22,9 +22,7 @@ impl PoVersion {
     pub const MAX: u8 = 19;
 
     pub fn new(version: u8) -> Option<Self> {
-        (Self::MIN..=Self::MAX)
-            .contains(&version)
-            .then_some(Self(version))
+        (Self::MIN..=Self::MAX).contains(&version).then_some(Self(version))
     }
 
     /// Parses the path segment `v19`.
@@ -62,10 +60,7 @@ impl PoVersion {
 }
 
 /// Writes a whole `po-response` with these orders (callers answer `No POs found` when there are none).
-pub(crate) fn render<'a>(
-    version: PoVersion,
-    orders: impl ExactSizeIterator<Item = &'a PurchaseOrder>,
-) -> Vec<u8> {
+pub(crate) fn render<'a>(version: PoVersion, orders: impl ExactSizeIterator<Item = &'a PurchaseOrder>) -> Vec<u8> {
     // About 2.5 KB per order; reserving up front avoids repeated reallocation of a large buffer.
     let mut w = XmlWriter::document(orders.len() * 2600 + 256);
     w.root("po-response", &version.namespace());
@@ -82,10 +77,7 @@ pub(crate) fn render<'a>(
 fn write_order(w: &mut XmlWriter, v: PoVersion, o: &PurchaseOrder) {
     let totals = o.totals();
     w.open("purchase-order");
-    w.leaf_opt(
-        "customer-order-confirmation-number",
-        o.customer_order_confirmation_number.as_deref(),
-    );
+    w.leaf_opt("customer-order-confirmation-number", o.customer_order_confirmation_number.as_deref());
     w.leaf_opt("customer-email", o.customer_email.as_deref());
     w.leaf("po-number", &o.po_number);
     w.leaf_plain("po-date", o.po_date);
@@ -162,14 +154,7 @@ fn write_order(w: &mut XmlWriter, v: PoVersion, o: &PurchaseOrder) {
     w.leaf_money("order-total-sell-price", totals.order_total_sell_price);
     w.leaf_money("total-commission", totals.total_commission);
     w.leaf_money("total-shipping-handling", totals.total_shipping_handling);
-    w.leaf_money(
-        if v.has_v13_totals() {
-            "total-sales-tax"
-        } else {
-            "sales-tax"
-        },
-        totals.total_sales_tax,
-    );
+    w.leaf_money(if v.has_v13_totals() { "total-sales-tax" } else { "sales-tax" }, totals.total_sales_tax);
     w.leaf_money("balance-due", totals.balance_due);
     w.leaf("po-status", &o.status);
     if !o.shipments.is_empty() {
@@ -177,11 +162,7 @@ fn write_order(w: &mut XmlWriter, v: PoVersion, o: &PurchaseOrder) {
         for shipment in &o.shipments {
             w.open("shipment");
             w.leaf("ship-method", &shipment.ship_method);
-            let tracking = if shipment.tracking_number.is_empty() {
-                NO_TRACKING
-            } else {
-                &shipment.tracking_number
-            };
+            let tracking = if shipment.tracking_number.is_empty() { NO_TRACKING } else { &shipment.tracking_number };
             w.leaf("shipment-tracking-number", tracking);
             w.close("shipment");
         }
@@ -193,15 +174,9 @@ fn write_order(w: &mut XmlWriter, v: PoVersion, o: &PurchaseOrder) {
         w.open("tax-reference");
         w.leaf_opt("delivery-tax-code", t.delivery_tax_code.as_deref());
         w.leaf_opt("tax-rate", t.tax_rate.as_deref());
-        w.leaf_opt(
-            "avp-taxing-jx-geo-code",
-            t.avp_taxing_jx_geo_code.as_deref(),
-        );
+        w.leaf_opt("avp-taxing-jx-geo-code", t.avp_taxing_jx_geo_code.as_deref());
         w.leaf_opt("avp-taxing-jx-county", t.avp_taxing_jx_county.as_deref());
-        w.leaf_opt(
-            "transfer-to-state-code",
-            t.transfer_to_state_code.as_deref(),
-        );
+        w.leaf_opt("transfer-to-state-code", t.transfer_to_state_code.as_deref());
         w.leaf_opt("ship-to-taxware-geo", t.ship_to_taxware_geo.as_deref());
         w.close("tax-reference");
     }
@@ -209,10 +184,7 @@ fn write_order(w: &mut XmlWriter, v: PoVersion, o: &PurchaseOrder) {
         w.leaf_opt("tax-certificate-url", o.tax_certificate_url.as_deref());
         w.leaf_money("total-shipping-tax", totals.total_shipping_tax);
         w.leaf_money("total-order-value", totals.total_order_value);
-        w.leaf_opt(
-            "tax-remitted-to-seller",
-            o.tax_remitted_to_seller.as_deref(),
-        );
+        w.leaf_opt("tax-remitted-to-seller", o.tax_remitted_to_seller.as_deref());
     }
     if v.has_lease_order() {
         w.leaf_opt("lease-order", o.lease_order.as_deref());
@@ -233,10 +205,7 @@ fn write_line(w: &mut XmlWriter, v: PoVersion, l: &PoLine) {
     }
     if v.has_v16_fields() {
         w.leaf_opt("oms-order-item-id", l.oms_order_item_id.as_deref());
-        w.leaf_opt(
-            "oms-parent-order-item-id",
-            l.oms_parent_order_item_id.as_deref(),
-        );
+        w.leaf_opt("oms-parent-order-item-id", l.oms_parent_order_item_id.as_deref());
     }
     w.leaf_opt("handling-instructions", l.handling_instructions.as_deref());
     w.leaf_opt("handling-ind", l.handling_ind.as_deref());
@@ -270,19 +239,14 @@ fn write_line(w: &mut XmlWriter, v: PoVersion, l: &PoLine) {
         w.leaf("gift-message", message);
         w.close("gift-message-details");
     }
-    w.leaf_opt(
-        "customer-cancellation-warning",
-        l.customer_cancellation_warning.as_deref(),
-    );
+    w.leaf_opt("customer-cancellation-warning", l.customer_cancellation_warning.as_deref());
     w.close("po-line-header");
     // Buckets in a fixed order (open, shipped, cancelled); the line's memos go in the first one written.
     let q = l.quantities;
     let mut memos_written = false;
-    for (status, quantity) in [
-        (line_status::OPEN, q.open),
-        (line_status::SHIPPED, q.shipped),
-        (line_status::CANCELLED, q.cancelled),
-    ] {
+    for (status, quantity) in
+        [(line_status::OPEN, q.open), (line_status::SHIPPED, q.shipped), (line_status::CANCELLED, q.cancelled)]
+    {
         if quantity == 0 {
             continue;
         }
@@ -311,9 +275,6 @@ mod tests {
         assert_eq!(PoVersion::from_path("v20"), None);
         assert_eq!(PoVersion::from_path("19"), None);
         assert_eq!(PoVersion::from_path("vx"), None);
-        assert_eq!(
-            PoVersion::new(13).unwrap().namespace(),
-            "http://seller.marketplace.sears.com/oms/v13"
-        );
+        assert_eq!(PoVersion::new(13).unwrap().namespace(), "http://seller.marketplace.sears.com/oms/v13");
     }
 }

@@ -38,28 +38,17 @@ pub(crate) struct RateLimiter {
 impl RateLimiter {
     /// Counts one call from `ip`; false when it must be answered `403 rate limited`.
     pub(crate) fn allow_call(&mut self, ip: IpAddr, now: Timestamp, limits: &RateLimits) -> bool {
-        let state = self.ips.entry(ip).or_insert(IpState {
-            window: Window {
-                started: now,
-                count: 0,
-            },
-            blocked_until: None,
-        });
+        let state =
+            self.ips.entry(ip).or_insert(IpState { window: Window { started: now, count: 0 }, blocked_until: None });
         if let Some(until) = state.blocked_until {
             if now < until {
                 return false;
             }
             state.blocked_until = None;
-            state.window = Window {
-                started: now,
-                count: 0,
-            };
+            state.window = Window { started: now, count: 0 };
         }
         if now.duration_since(state.window.started) >= limits.ip_window {
-            state.window = Window {
-                started: now,
-                count: 0,
-            };
+            state.window = Window { started: now, count: 0 };
         }
         state.window.count += 1;
         if state.window.count > limits.requests_per_ip {
@@ -81,18 +70,9 @@ impl RateLimiter {
             FeedClass::Asn => limits.asn_files,
             FeedClass::OrderUpdate => limits.order_update_files,
         };
-        let window = self
-            .feeds
-            .entry((seller_id.to_owned(), class))
-            .or_insert(Window {
-                started: now,
-                count: 0,
-            });
+        let window = self.feeds.entry((seller_id.to_owned(), class)).or_insert(Window { started: now, count: 0 });
         if now.duration_since(window.started) >= limits.feed_window {
-            *window = Window {
-                started: now,
-                count: 0,
-            };
+            *window = Window { started: now, count: 0 };
         }
         if window.count >= limit {
             return false;
@@ -113,10 +93,7 @@ mod tests {
 
     #[test]
     fn an_ip_over_its_minute_is_throttled_for_the_block() {
-        let limits = RateLimits {
-            requests_per_ip: 3,
-            ..RateLimits::default()
-        };
+        let limits = RateLimits { requests_per_ip: 3, ..RateLimits::default() };
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let mut limiter = RateLimiter::default();
         assert!((0..3).all(|i| limiter.allow_call(ip, at(i), &limits)));
@@ -131,10 +108,7 @@ mod tests {
 
     #[test]
     fn a_new_minute_resets_the_count() {
-        let limits = RateLimits {
-            requests_per_ip: 2,
-            ..RateLimits::default()
-        };
+        let limits = RateLimits { requests_per_ip: 2, ..RateLimits::default() };
         let ip: IpAddr = "::1".parse().unwrap();
         let mut limiter = RateLimiter::default();
         assert!(limiter.allow_call(ip, at(0), &limits));

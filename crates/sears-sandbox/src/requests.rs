@@ -76,10 +76,7 @@ pub struct CancelRequest {
 
 impl CancelRequest {
     pub fn is_pending(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            cancel_status::INITIAL | "FOUND_ORDER_IN_SELLPO"
-        )
+        matches!(self.status.as_str(), cancel_status::INITIAL | "FOUND_ORDER_IN_SELLPO")
     }
 
     /// The line's `customer-cancellation-warning` while this request is pending.
@@ -132,9 +129,7 @@ pub(crate) struct RequestFilter {
 
 impl RequestFilter {
     fn accepts(&self, status: &str, date: Date) -> bool {
-        self.status
-            .as_deref()
-            .is_none_or(|s| s.eq_ignore_ascii_case(status))
+        self.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case(status))
             && self.from.is_none_or(|from| date >= from)
             && self.to.is_none_or(|to| date <= to)
     }

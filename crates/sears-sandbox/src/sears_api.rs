@@ -37,35 +37,14 @@ type Params = Query<HashMap<String, String>>;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/SellerPortal/api/oms/purchaseorder/{version}",
-            get(purchase_orders),
-        )
+        .route("/SellerPortal/api/oms/purchaseorder/{version}", get(purchase_orders))
         .route("/SellerPortal/api/oms/asn/{version}", put(asn))
-        .route(
-            "/SellerPortal/api/oms/order/cancel/{version}",
-            put(order_cancel),
-        )
-        .route(
-            "/SellerPortal/api/reports/{version}/processing-report/{document_id}",
-            get(processing_report),
-        )
-        .route(
-            "/SellerPortal/api/oms/shipping-carrier/{version}",
-            get(shipping_carriers),
-        )
-        .route(
-            "/SellerPortal/api/oms/cancellationrequest/{version}",
-            get(cancellation_requests),
-        )
-        .route(
-            "/SellerPortal/api/oms/returnsrequest/{version}",
-            get(return_requests),
-        )
-        .route(
-            "/SellerPortal/api/sandbox/oms/createpo/{version}",
-            put(create_po),
-        )
+        .route("/SellerPortal/api/oms/order/cancel/{version}", put(order_cancel))
+        .route("/SellerPortal/api/reports/{version}/processing-report/{document_id}", get(processing_report))
+        .route("/SellerPortal/api/oms/shipping-carrier/{version}", get(shipping_carriers))
+        .route("/SellerPortal/api/oms/cancellationrequest/{version}", get(cancellation_requests))
+        .route("/SellerPortal/api/oms/returnsrequest/{version}", get(return_requests))
+        .route("/SellerPortal/api/sandbox/oms/createpo/{version}", put(create_po))
         .route_layer(middleware::from_fn_with_state(shared.clone(), gate))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(shared)
@@ -77,10 +56,7 @@ pub(crate) fn xml(body: Vec<u8>) -> Response {
 
 fn xml_bytes(body: Bytes) -> Response {
     let mut response = Response::new(Body::from(body));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml;charset=UTF-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml;charset=UTF-8"));
     response
 }
 
@@ -90,12 +66,7 @@ fn error_detail(text: &str) -> Response {
 
 /// HTTP 403 with the plain text `rate limited` and no rate-limit headers (SPEC.md §3.2).
 fn rate_limited() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/plain")],
-        "rate limited",
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain")], "rate limited").into_response()
 }
 
 /// The HTML page of a Sears outage (SPEC.md §3.2).
@@ -103,12 +74,7 @@ fn server_error_page() -> Response {
     const PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Sears Server Error</title></head>\
         <body><h1>Sears Server Error</h1><p>We are sorry, but an error occurred while processing your request. \
         Please try again later.</p></body></html>\n";
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/html; charset=UTF-8")],
-        PAGE,
-    )
-        .into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/html; charset=UTF-8")], PAGE).into_response()
 }
 
 /// Faults first (they imitate the infrastructure in front of Sears), then the per-IP limit, then authentication.
@@ -120,10 +86,7 @@ async fn gate(
 ) -> Response {
     let fault = {
         let now = shared.clock.now();
-        shared
-            .market()
-            .faults
-            .take(request.method().as_str(), request.uri().path(), now)
+        shared.market().faults.take(request.method().as_str(), request.uri().path(), now)
     };
     match &fault {
         Some(FaultKind::RateLimit) => return rate_limited(),
@@ -132,9 +95,7 @@ async fn gate(
             let text = shared.market().settings.auth.texts.bad_signature.clone();
             return error_detail(&text);
         }
-        Some(FaultKind::Slow { millis }) => {
-            tokio::time::sleep(Duration::from_millis(*millis)).await
-        }
+        Some(FaultKind::Slow { millis }) => tokio::time::sleep(Duration::from_millis(*millis)).await,
         _ => {}
     }
     let admitted = {
@@ -154,11 +115,7 @@ async fn gate(
     let response = next.run(request).await;
     match fault {
         Some(FaultKind::TimeoutAfterApply { hold_millis }) => {
-            hold_then_drop(
-                &shared,
-                hold_millis.unwrap_or(FaultKind::DEFAULT_HOLD_MILLIS),
-            )
-            .await
+            hold_then_drop(&shared, hold_millis.unwrap_or(FaultKind::DEFAULT_HOLD_MILLIS)).await
         }
         Some(FaultKind::MalformedXml) => truncate(response).await,
         _ => response,
@@ -169,24 +126,13 @@ async fn gate(
 fn authenticate(market: &Marketplace, request: &Request, now: Timestamp) -> Result<String, String> {
     let settings = &market.settings.auth;
     let fail = |failure: AuthFailure| failure.text(settings).to_owned();
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| fail(AuthFailure::MissingHeader))?;
-    let value = value
-        .to_str()
-        .map_err(|_| fail(AuthFailure::MalformedHeader))?;
+    let value = request.headers().get(header::AUTHORIZATION).ok_or_else(|| fail(AuthFailure::MissingHeader))?;
+    let value = value.to_str().map_err(|_| fail(AuthFailure::MalformedHeader))?;
     let parsed = auth::parse_header(value).map_err(fail)?;
-    let params: HashMap<String, String> = Params::try_from_uri(request.uri())
-        .map(|q| q.0)
-        .unwrap_or_default();
-    let seller_id = params
-        .get("sellerId")
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| fail(AuthFailure::MissingSellerId))?;
-    let seller = market
-        .seller(seller_id)
-        .ok_or_else(|| fail(AuthFailure::UnknownSeller))?;
+    let params: HashMap<String, String> = Params::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
+    let seller_id =
+        params.get("sellerId").filter(|id| !id.is_empty()).ok_or_else(|| fail(AuthFailure::MissingSellerId))?;
+    let seller = market.seller(seller_id).ok_or_else(|| fail(AuthFailure::UnknownSeller))?;
     auth::verify(&parsed, &seller.credentials, now, settings).map_err(fail)?;
     Ok(seller_id.clone())
 }
@@ -210,9 +156,7 @@ async fn hold_then_drop(shared: &Shared, hold_millis: u64) -> Response {
 /// Keeps the status and headers but cuts the body to about 60%: no longer well-formed XML.
 async fn truncate(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     let mut cut = (bytes.len() * 3 / 5).max(1).min(bytes.len());
     while cut > 0 && cut < bytes.len() && (bytes[cut] & 0xC0) == 0x80 {
         cut -= 1; // stay on a UTF-8 character boundary
@@ -222,9 +166,7 @@ async fn truncate(response: Response) -> Response {
 }
 
 fn unsupported(api: &str, version: &str, supported: &str) -> Response {
-    error_detail(&format!(
-        "Unsupported version {api}/{version}; this service accepts {supported}"
-    ))
+    error_detail(&format!("Unsupported version {api}/{version}; this service accepts {supported}"))
 }
 
 fn date_param(params: &HashMap<String, String>, name: &str) -> Result<Option<Date>, String> {
@@ -240,10 +182,7 @@ fn date_param(params: &HashMap<String, String>, name: &str) -> Result<Option<Dat
 }
 
 fn text_param(params: &HashMap<String, String>, name: &str) -> Option<String> {
-    params
-        .get(name)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    params.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 async fn purchase_orders(
@@ -270,13 +209,7 @@ async fn purchase_orders(
     }
 }
 
-fn receive(
-    shared: &Shared,
-    seller_id: &str,
-    kind: FeedKind,
-    class: FeedClass,
-    body: &[u8],
-) -> Response {
+fn receive(shared: &Shared, seller_id: &str, kind: FeedKind, class: FeedClass, body: &[u8]) -> Response {
     let now = shared.clock.now();
     let mut market = shared.market();
     let limits = market.settings.limits.clone();
@@ -308,13 +241,7 @@ async fn order_cancel(
     if version != "v1" {
         return unsupported("oms/order/cancel", &version, "v1");
     }
-    receive(
-        &shared,
-        &seller_id,
-        FeedKind::OrderCancel,
-        FeedClass::OrderUpdate,
-        &body,
-    )
+    receive(&shared, &seller_id, FeedKind::OrderCancel, FeedClass::OrderUpdate, &body)
 }
 
 async fn processing_report(
@@ -326,9 +253,7 @@ async fn processing_report(
         return unsupported("reports", &version, "v1");
     }
     let Ok(id) = document_id.parse::<u64>() else {
-        return error_detail(&format!(
-            "Invalid document-id '{document_id}'; it is the number a PUT answered with"
-        ));
+        return error_detail(&format!("Invalid document-id '{document_id}'; it is the number a PUT answered with"));
     };
     let now = shared.clock.now();
     xml(shared.market().processing_report(&seller_id, id, now))
@@ -393,12 +318,7 @@ async fn create_po(
     }
     let ids: Vec<&str> = params
         .get(CREATE_PO_ITEM_IDS_PARAM)
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|id| !id.is_empty())
-                .collect()
-        })
+        .map(|v| v.split(',').map(str::trim).filter(|id| !id.is_empty()).collect())
         .unwrap_or_default();
     if ids.is_empty() || ids.len() > 5 {
         return error_detail(&format!(

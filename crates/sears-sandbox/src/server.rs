@@ -38,19 +38,11 @@ impl SandboxConfig {
     pub async fn start(self) -> Result<RunningSandbox, SandboxError> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
             .await
-            .map_err(|source| SandboxError::Bind {
-                port: self.port,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
-            port: self.port,
-            source,
-        })?;
+            .map_err(|source| SandboxError::Bind { port: self.port, source })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port: self.port, source })?;
         let market = Marketplace::new(self.seller.clone(), self.settings.clone());
         let shared = Arc::new(Shared::new(market, self.clock.clone()));
-        let control = SandboxControl {
-            shared: shared.clone(),
-        };
+        let control = SandboxControl { shared: shared.clone() };
         let seeded = if self.showcase || self.orders > 0 {
             let request = SeedRequest {
                 seller_id: None,
@@ -67,22 +59,13 @@ impl SandboxConfig {
 
         let app = sears_api::router(shared.clone()).merge(control_api::router(shared.clone()));
         let mut stopped = shared.shutdown.subscribe();
-        let server = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|stopped| *stopped).await;
-        });
+        let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stopped| *stopped).await;
+            });
         let task = tokio::spawn(async move { server.await });
         tracing::info!(%addr, seller_id = %self.seller.seller_id, "Sears sandbox listening");
-        Ok(RunningSandbox {
-            addr,
-            control,
-            default_seller: self.seller,
-            seeded,
-            task: Some(task),
-        })
+        Ok(RunningSandbox { addr, control, default_seller: self.seller, seeded, task: Some(task) })
     }
 }
 
@@ -122,10 +105,7 @@ impl RunningSandbox {
             None => "none (add some with POST /sandbox/control/seed)".to_owned(),
         };
         let clock = if self.control.clock().is_fixed() {
-            format!(
-                "fixed at {} (move it with POST /sandbox/control/clock)",
-                self.control.now()
-            )
+            format!("fixed at {} (move it with POST /sandbox/control/clock)", self.control.now())
         } else {
             "system time".to_owned()
         };

@@ -26,14 +26,8 @@ fn wharf_dependencies(manifest_text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (table_name, table) in dependency_tables(&manifest) {
         for (name, spec) in table {
-            let package = spec
-                .get("package")
-                .and_then(toml::Value::as_str)
-                .unwrap_or(name);
-            let path = spec
-                .get("path")
-                .and_then(toml::Value::as_str)
-                .unwrap_or_default();
+            let package = spec.get("package").and_then(toml::Value::as_str).unwrap_or(name);
+            let path = spec.get("path").and_then(toml::Value::as_str).unwrap_or_default();
             if package.starts_with("wharf")
                 || name.starts_with("wharf")
                 || path.contains("crates/")
@@ -51,11 +45,7 @@ fn the_sandbox_depends_on_no_wharf_crate() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     let text = std::fs::read_to_string(&path).expect("the crate's Cargo.toml is readable");
     let found = wharf_dependencies(&text);
-    assert!(
-        found.is_empty(),
-        "{} must not depend on Wharf crates, found: {found:?}",
-        path.display()
-    );
+    assert!(found.is_empty(), "{} must not depend on Wharf crates, found: {found:?}", path.display());
 }
 
 #[test]

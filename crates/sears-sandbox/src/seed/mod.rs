@@ -31,14 +31,7 @@ pub struct SeedRequest {
 
 impl Default for SeedRequest {
     fn default() -> Self {
-        Self {
-            seller_id: None,
-            seed: 1,
-            orders: 0,
-            days: 3,
-            showcase: true,
-            stale_percent: 5,
-        }
+        Self { seller_id: None, seed: 1, orders: 0, days: 3, showcase: true, stale_percent: 5 }
     }
 }
 
@@ -57,15 +50,9 @@ pub(crate) fn seed(
     request: &SeedRequest,
     now: Timestamp,
 ) -> Result<SeedSummary, SandboxError> {
-    let seller_id = market
-        .account(request.seller_id.as_deref())?
-        .credentials
-        .seller_id
-        .clone();
+    let seller_id = market.account(request.seller_id.as_deref())?.credentials.seller_id.clone();
     if request.stale_percent > 100 {
-        return Err(SandboxError::InvalidRequest(
-            "stale_percent is a percentage (0 to 100)".to_owned(),
-        ));
+        return Err(SandboxError::InvalidRequest("stale_percent is a percentage (0 to 100)".to_owned()));
     }
     let today = central_datetime(now).date();
     let mut showcase_orders = 0;
@@ -96,10 +83,5 @@ pub(crate) fn seed(
             random_orders += 1;
         }
     }
-    Ok(SeedSummary {
-        seller_id,
-        today,
-        showcase_orders,
-        random_orders,
-    })
+    Ok(SeedSummary { seller_id, today, showcase_orders, random_orders })
 }

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use super::vocabulary::*;
 use crate::clock::{central_datetime, central_instant};
 use crate::orders::{
-    Fee, LineQuantities, Pickup, PickupLocation, PoLine, PurchaseOrder, ShipToStore, ShipmentInfo,
-    ShippingDetail, TaxReference, status,
+    Fee, LineQuantities, Pickup, PickupLocation, PoLine, PurchaseOrder, ShipToStore, ShipmentInfo, ShippingDetail,
+    TaxReference, status,
 };
 
 /// What to generate.
@@ -38,10 +38,8 @@ pub(crate) fn generate(spec: RandomOrders, now: Timestamp) -> Vec<PurchaseOrder>
     let now_central = central_datetime(now);
     let today = now_central.date();
     let days = i64::from(spec.days.max(1));
-    let window_start = central_instant(DateTime::from_parts(
-        today.saturating_sub(Span::new().days(days - 1)),
-        Time::midnight(),
-    ));
+    let window_start =
+        central_instant(DateTime::from_parts(today.saturating_sub(Span::new().days(days - 1)), Time::midnight()));
     let window_secs = now.duration_since(window_start).as_secs().max(0);
 
     let mut instants: Vec<DateTime> = (0..spec.count)
@@ -82,12 +80,7 @@ pub(crate) fn generate(spec: RandomOrders, now: Timestamp) -> Vec<PurchaseOrder>
 }
 
 fn random_time(rng: &mut StdRng) -> Time {
-    Time::constant(
-        rng.random_range(0..24),
-        rng.random_range(0..60),
-        rng.random_range(0..60),
-        0,
-    )
+    Time::constant(rng.random_range(0..24), rng.random_range(0..60), rng.random_range(0..60), 0)
 }
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
@@ -119,25 +112,15 @@ fn street(rng: &mut StdRng) -> String {
 }
 
 fn digits(rng: &mut StdRng, len: usize) -> String {
-    (0..len)
-        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-        .collect()
+    (0..len).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
 }
 
 fn sku(rng: &mut StdRng, stem: &str) -> String {
     match rng.random_range(0..100u8) {
         0..40 => format!("{stem}-{:05}", rng.random_range(0..100_000u32)),
-        40..65 => format!(
-            "{stem}-{:04}-{}",
-            rng.random_range(0..10_000u32),
-            pick(rng, COLORS)
-        ),
+        40..65 => format!("{stem}-{:04}-{}", rng.random_range(0..10_000u32), pick(rng, COLORS)),
         65..80 => format!("{:024x}", rng.random::<u128>() >> 32),
-        80..99 => format!(
-            "{}{:06}",
-            stem.replace('-', ""),
-            rng.random_range(0..1_000_000u32)
-        ),
+        80..99 => format!("{}{:06}", stem.replace('-', ""), rng.random_range(0..1_000_000u32)),
         _ => {
             // A SKU of 42 to 50 characters, too long for Sears shipment updates.
             let mut sku = stem.to_owned();
@@ -163,11 +146,7 @@ fn random_line(rng: &mut StdRng, line_number: u32) -> PoLine {
         _ => 4,
     };
     let commission = (price * Decimal::new(rng.random_range(8..=15), 2)).round_dp(2);
-    let shipping = if percent(rng, 40) {
-        Decimal::ZERO
-    } else {
-        cents(*pick(rng, &[499, 599, 699, 799, 999, 1299]))
-    };
+    let shipping = if percent(rng, 40) { Decimal::ZERO } else { cents(*pick(rng, &[499, 599, 699, 799, 999, 1299])) };
     let tax_rate = Decimal::new(*pick(rng, &[0, 400, 625, 700, 825, 950]), 4);
     let sales_tax = (price * Decimal::from(quantity) * tax_rate).round_dp(2);
     let mut fees = Vec::new();
@@ -183,12 +162,7 @@ fn random_line(rng: &mut StdRng, line_number: u32) -> PoLine {
             amount: cents(-*pick(rng, &[200, 500, 1000])),
         });
     }
-    let handling = percent(rng, 3).then(|| {
-        *pick(
-            rng,
-            &[("fragile", "f"), ("perishable", "p"), ("this side up", "u")],
-        )
-    });
+    let handling = percent(rng, 3).then(|| *pick(rng, &[("fragile", "f"), ("perishable", "p"), ("this side up", "u")]));
     PoLine {
         line_number,
         item_id: sku(rng, stem),
@@ -210,11 +184,7 @@ fn random_line(rng: &mut StdRng, line_number: u32) -> PoLine {
         internal_memo: percent(rng, 5).then(|| pick(rng, INTERNAL_MEMOS).to_string()),
         external_memo: percent(rng, 5).then(|| pick(rng, EXTERNAL_MEMOS).to_string()),
         customer_cancellation_warning: None,
-        quantities: LineQuantities {
-            open: quantity,
-            shipped: 0,
-            cancelled: 0,
-        },
+        quantities: LineQuantities { open: quantity, shipped: 0, cancelled: 0 },
     }
 }
 
@@ -222,25 +192,15 @@ fn tracking(rng: &mut StdRng, method: &str) -> ShipmentInfo {
     let (ship_method, tracking_number) = match method {
         "Priority" => ("Priority", format!("9400{}", digits(rng, 18))),
         "Express" => ("Next Day", digits(rng, 12)),
-        _ => (
-            "Ground",
-            format!("1Z{}03{}", digits(rng, 6), digits(rng, 8)),
-        ),
+        _ => ("Ground", format!("1Z{}03{}", digits(rng, 6), digits(rng, 8))),
     };
-    ShipmentInfo {
-        ship_method: ship_method.to_owned(),
-        tracking_number,
-    }
+    ShipmentInfo { ship_method: ship_method.to_owned(), tracking_number }
 }
 
 fn random_order(rng: &mut StdRng, number: u64, at: DateTime, today: Date) -> PurchaseOrder {
     let po_date = at.date();
     let customer = person(rng);
-    let ship_to = if percent(rng, 85) {
-        customer.clone()
-    } else {
-        person(rng)
-    };
+    let ship_to = if percent(rng, 85) { customer.clone() } else { person(rng) };
     let (city, state, zip, area) = *pick(rng, CITIES);
     let shipping_method = match rng.random_range(0..100u8) {
         0..75 => "Ground",
@@ -256,11 +216,7 @@ fn random_order(rng: &mut StdRng, number: u64, at: DateTime, today: Date) -> Pur
         address,
         city: city.to_owned(),
         state: state.to_owned(),
-        zipcode: if percent(rng, 10) {
-            format!("{zip}-{}", digits(rng, 4))
-        } else {
-            zip.to_owned()
-        },
+        zipcode: if percent(rng, 10) { format!("{zip}-{}", digits(rng, 4)) } else { zip.to_owned() },
         phone: phone(rng, area),
         shipping_method: shipping_method.to_owned(),
         carrier: None,
@@ -281,10 +237,7 @@ fn random_order(rng: &mut StdRng, number: u64, at: DateTime, today: Date) -> Pur
         order_type: "customer-pickup".to_owned(),
         pickup_ind: pick(rng, &["now", "later"]).to_string(),
         location: PickupLocation {
-            name: format!(
-                "Sears Hometown Store #{}",
-                rng.random_range(1000..10_000u32)
-            ),
+            name: format!("Sears Hometown Store #{}", rng.random_range(1000..10_000u32)),
             address: vec![street(rng)],
             city: city.to_owned(),
             state: state.to_owned(),
@@ -294,18 +247,11 @@ fn random_order(rng: &mut StdRng, number: u64, at: DateTime, today: Date) -> Pur
         delivery_instructions: percent(rng, 50).then(|| "Call on arrival".to_owned()),
         dropoff_ind: None,
         delivery_date: None,
-        expected_pickup_date: Some(DateTime::from_parts(
-            days_after(po_date, 2),
-            Time::constant(10, 0, 0, 0),
-        )),
+        expected_pickup_date: Some(DateTime::from_parts(days_after(po_date, 2), Time::constant(10, 0, 0, 0))),
         ucc_barcode: digits(rng, 20),
     });
     let ship_to_store = (4..7).contains(&kind).then(|| ShipToStore {
-        address: format!(
-            "Sears Store #{}, {}",
-            rng.random_range(1000..10_000u32),
-            street(rng)
-        ),
+        address: format!("Sears Store #{}, {}", rng.random_range(1000..10_000u32), street(rng)),
         city: city.to_owned(),
         state: state.to_owned(),
         zipcode: zip.to_owned(),
@@ -330,53 +276,27 @@ fn random_order(rng: &mut StdRng, number: u64, at: DateTime, today: Date) -> Pur
     }
 
     // Older orders have often moved on; today's are nearly all new.
-    let roll = if po_date == today {
-        rng.random_range(0..100u8).min(79)
-    } else {
-        rng.random_range(0..100u8)
-    };
+    let roll = if po_date == today { rng.random_range(0..100u8).min(79) } else { rng.random_range(0..100u8) };
     let mut shipments = Vec::new();
     let order_status = match roll {
         0..80 => status::NEW.to_owned(),
         80..88 | 92..95 => {
             for line in &mut lines {
-                line.quantities = LineQuantities {
-                    open: 0,
-                    shipped: line.order_quantity,
-                    cancelled: 0,
-                };
+                line.quantities = LineQuantities { open: 0, shipped: line.order_quantity, cancelled: 0 };
             }
             shipments.push(tracking(rng, shipping_method));
-            if roll < 88 {
-                status::CLOSED
-            } else {
-                status::READY_TO_INVOICE
-            }
-            .to_owned()
+            if roll < 88 { status::CLOSED } else { status::READY_TO_INVOICE }.to_owned()
         }
         88..92 => {
             let first = &mut lines[0];
             let shipped = first.order_quantity.div_ceil(2);
-            first.quantities = LineQuantities {
-                open: first.order_quantity - shipped,
-                shipped,
-                cancelled: 0,
-            };
+            first.quantities = LineQuantities { open: first.order_quantity - shipped, shipped, cancelled: 0 };
             shipments.push(tracking(rng, shipping_method));
-            if lines.iter().all(PoLine::is_done) {
-                status::CLOSED
-            } else {
-                status::OPEN
-            }
-            .to_owned()
+            if lines.iter().all(PoLine::is_done) { status::CLOSED } else { status::OPEN }.to_owned()
         }
         95..97 => {
             for line in &mut lines {
-                line.quantities = LineQuantities {
-                    open: 0,
-                    shipped: 0,
-                    cancelled: line.order_quantity,
-                };
+                line.quantities = LineQuantities { open: 0, shipped: 0, cancelled: line.order_quantity };
             }
             status::CLOSED.to_owned()
         }
@@ -388,13 +308,8 @@ fn random_order(rng: &mut StdRng, number: u64, at: DateTime, today: Date) -> Pur
         po_date,
         po_time: at.time(),
         status: order_status,
-        customer_order_confirmation_number: Some(
-            rng.random_range(100_000_000..10_000_000_000u64).to_string(),
-        ),
-        customer_email: Some(format!(
-            "masked-{:08x}@seller.sears.com",
-            rng.random::<u32>()
-        )),
+        customer_order_confirmation_number: Some(rng.random_range(100_000_000..10_000_000_000u64).to_string()),
+        customer_email: Some(format!("masked-{:08x}@seller.sears.com", rng.random::<u32>())),
         customer_name: customer,
         unit: Some(pick(rng, &["9301", "9367"]).to_string()),
         site: Some(if percent(rng, 95) { "sears" } else { "MyGofer" }.to_owned()),

@@ -6,8 +6,7 @@ use jiff::civil::{Date, DateTime, Time};
 use rust_decimal::Decimal;
 
 use crate::orders::{
-    Fee, NewLine, NewOrder, Pickup, PickupLocation, ShipToStore, ShipmentInfo, ShippingDetail,
-    TaxReference,
+    Fee, NewLine, NewOrder, Pickup, PickupLocation, ShipToStore, ShipmentInfo, ShippingDetail, TaxReference,
 };
 use crate::requests::{CancelRequest, ReturnRequest};
 
@@ -44,14 +43,7 @@ fn address(
     }
 }
 
-fn line(
-    item_id: &str,
-    name: &str,
-    quantity: u32,
-    price: &str,
-    commission: &str,
-    shipping: &str,
-) -> NewLine {
+fn line(item_id: &str, name: &str, quantity: u32, price: &str, commission: &str, shipping: &str) -> NewLine {
     NewLine {
         item_name: Some(s(name)),
         commission: Some(money(commission)),
@@ -105,73 +97,20 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (9, 15, 0),
         "New",
         "Maria Gonzalez",
-        address(
-            "Maria Gonzalez",
-            &["1234 Elm Street"],
-            "Springfield",
-            "IL",
-            "62704",
-            "2175550123",
-            "Ground",
-        ),
+        address("Maria Gonzalez", &["1234 Elm Street"], "Springfield", "IL", "62704", "2175550123", "Ground"),
         vec![
-            taxed(
-                line(
-                    "KTCH-BLND-600W-BLK",
-                    "Countertop Blender 600W, Black",
-                    2,
-                    "49.99",
-                    "5.00",
-                    "8.99",
-                ),
-                "7.25",
-            ),
-            taxed(
-                line(
-                    "HOME-TOWEL-6PC-GRY",
-                    "Bath Towel Set, 6 pieces, Gray",
-                    1,
-                    "24.50",
-                    "2.45",
-                    "5.99",
-                ),
-                "1.78",
-            ),
-            taxed(
-                line(
-                    "LED-A19-60W-4PK",
-                    "LED Light Bulbs A19 60W, 4-pack",
-                    3,
-                    "12.99",
-                    "1.30",
-                    "0.00",
-                ),
-                "2.83",
-            ),
+            taxed(line("KTCH-BLND-600W-BLK", "Countertop Blender 600W, Black", 2, "49.99", "5.00", "8.99"), "7.25"),
+            taxed(line("HOME-TOWEL-6PC-GRY", "Bath Towel Set, 6 pieces, Gray", 1, "24.50", "2.45", "5.99"), "1.78"),
+            taxed(line("LED-A19-60W-4PK", "LED Light Bulbs A19 60W, 4-pack", 3, "12.99", "1.30", "0.00"), "2.83"),
         ],
     ));
 
     // SC-02: gift message, fee and discount, memos, handling instructions, non-ASCII names, two address lines.
-    let mut bear = taxed(
-        line(
-            "TOY-PLUSH-BEAR-12",
-            "Plush Teddy Bear 12\" & Friends",
-            1,
-            "19.99",
-            "2.00",
-            "6.99",
-        ),
-        "1.77",
-    );
+    let mut bear =
+        taxed(line("TOY-PLUSH-BEAR-12", "Plush Teddy Bear 12\" & Friends", 1, "19.99", "2.00", "6.99"), "1.77");
     bear.fees = vec![
-        Fee {
-            fee_type: s("Gift Wrap Fee"),
-            amount: money("4.99"),
-        },
-        Fee {
-            fee_type: s("Promo Discount"),
-            amount: money("-3.00"),
-        },
+        Fee { fee_type: s("Gift Wrap Fee"), amount: money("4.99") },
+        Fee { fee_type: s("Promo Discount"), amount: money("-3.00") },
     ];
     bear.gift_message = Some(s("Happy birthday, Léa! Love, Grandma & Grandpa"));
     bear.internal_memo = Some(s("Wrap in blue paper"));
@@ -184,29 +123,8 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (14, 30, 5),
         "New",
         "Zoë Ångström-Müller",
-        address(
-            "Renée O'Connor",
-            &["350 Fifth Avenue", "Apt 4B"],
-            "New York",
-            "NY",
-            "10118",
-            "2125550188",
-            "Priority",
-        ),
-        vec![
-            bear,
-            taxed(
-                line(
-                    "CARD-BDAY-ASST",
-                    "Birthday Card Assortment",
-                    2,
-                    "4.50",
-                    "0.45",
-                    "0.00",
-                ),
-                "0.80",
-            ),
-        ],
+        address("Renée O'Connor", &["350 Fifth Avenue", "Apt 4B"], "New York", "NY", "10118", "2125550188", "Priority"),
+        vec![bear, taxed(line("CARD-BDAY-ASST", "Birthday Card Assortment", 2, "4.50", "0.45", "0.00"), "0.80")],
     ));
 
     // SC-03: store pickup (lmp-details).
@@ -216,26 +134,8 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (11, 2, 33),
         "New",
         "James O'Brien",
-        address(
-            "James O'Brien",
-            &["88 Golf Rd"],
-            "Schaumburg",
-            "IL",
-            "60173",
-            "8475550142",
-            "Ground",
-        ),
-        vec![taxed(
-            line(
-                "CRFT-DRILL-20V",
-                "20V Cordless Drill/Driver",
-                1,
-                "99.99",
-                "10.00",
-                "0.00",
-            ),
-            "8.25",
-        )],
+        address("James O'Brien", &["88 Golf Rd"], "Schaumburg", "IL", "60173", "8475550142", "Ground"),
+        vec![taxed(line("CRFT-DRILL-20V", "20V Cordless Drill/Driver", 1, "99.99", "10.00", "0.00"), "8.25")],
     );
     pickup.pickup = Some(Pickup {
         order_type: s("customer-pickup"),
@@ -263,26 +163,8 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (16, 45, 0),
         "New",
         "Nguyễn Văn An",
-        address(
-            "Nguyễn Văn An",
-            &["7421 Bellaire Blvd"],
-            "Houston",
-            "TX",
-            "77036",
-            "7135550177",
-            "Ground",
-        ),
-        vec![taxed(
-            line(
-                "HOME-SHEET-Q-400",
-                "Queen Sheet Set, 400 Thread Count",
-                1,
-                "59.99",
-                "6.00",
-                "0.00",
-            ),
-            "4.95",
-        )],
+        address("Nguyễn Văn An", &["7421 Bellaire Blvd"], "Houston", "TX", "77036", "7135550177", "Ground"),
+        vec![taxed(line("HOME-SHEET-Q-400", "Queen Sheet Set, 400 Thread Count", 1, "59.99", "6.00", "0.00"), "4.95")],
     );
     to_store.ship_to_store = Some(ShipToStore {
         address: s("Sears Store #2211, 1000 W Oaks Mall"),
@@ -302,23 +184,8 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (8, 0, 0),
         "New",
         "Emily Carter",
-        address(
-            "Emily Carter",
-            &["55 Lakeview Ave"],
-            "Madison",
-            "WI",
-            "53703",
-            "6085550111",
-            "Ground",
-        ),
-        vec![line(
-            "GARD-HOSE-50FT",
-            "Garden Hose, 50 ft",
-            1,
-            "29.99",
-            "3.00",
-            "7.99",
-        )],
+        address("Emily Carter", &["55 Lakeview Ave"], "Madison", "WI", "53703", "6085550111", "Ground"),
+        vec![line("GARD-HOSE-50FT", "Garden Hose, 50 ft", 1, "29.99", "3.00", "7.99")],
     ));
     let mut old_reused = order(
         "5000105",
@@ -326,31 +193,10 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (13, 20, 0),
         "Closed",
         "Robert Hayes",
-        address(
-            "Robert Hayes",
-            &["910 Pine St"],
-            "Denver",
-            "CO",
-            "80202",
-            "3035550166",
-            "Ground",
-        ),
-        vec![NewLine {
-            shipped: 1,
-            ..line(
-                "TOOL-HAMMER-16OZ",
-                "Claw Hammer 16 oz",
-                1,
-                "14.99",
-                "1.50",
-                "5.99",
-            )
-        }],
+        address("Robert Hayes", &["910 Pine St"], "Denver", "CO", "80202", "3035550166", "Ground"),
+        vec![NewLine { shipped: 1, ..line("TOOL-HAMMER-16OZ", "Claw Hammer 16 oz", 1, "14.99", "1.50", "5.99") }],
     );
-    old_reused.shipments = vec![ShipmentInfo {
-        ship_method: s("Ground"),
-        tracking_number: s("1Z999AA10123456784"),
-    }];
+    old_reused.shipments = vec![ShipmentInfo { ship_method: s("Ground"), tracking_number: s("1Z999AA10123456784") }];
     set.push(old_reused);
 
     // SC-06: older than three days, still open.
@@ -360,26 +206,8 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (10, 0, 0),
         "New",
         "Patricia Nguyen",
-        address(
-            "Patricia Nguyen",
-            &["2200 Sunset Blvd"],
-            "Los Angeles",
-            "CA",
-            "90026",
-            "2135550190",
-            "Ground",
-        ),
-        vec![taxed(
-            line(
-                "KTCH-TOASTER-2S",
-                "2-Slice Toaster, Stainless",
-                1,
-                "34.99",
-                "3.50",
-                "6.99",
-            ),
-            "3.21",
-        )],
+        address("Patricia Nguyen", &["2200 Sunset Blvd"], "Los Angeles", "CA", "90026", "2135550190", "Ground"),
+        vec![taxed(line("KTCH-TOASTER-2S", "2-Slice Toaster, Stainless", 1, "34.99", "3.50", "6.99"), "3.21")],
     ));
 
     // SC-07: no shipping address (blank lines, city, state, zip and phone).
@@ -390,14 +218,7 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         "New",
         "Daniel Brooks",
         address("Daniel Brooks", &[""], "", "", "", "", "Ground"),
-        vec![line(
-            "PET-BED-LG",
-            "Orthopedic Pet Bed, Large",
-            1,
-            "45.00",
-            "4.50",
-            "9.99",
-        )],
+        vec![line("PET-BED-LG", "Orthopedic Pet Bed, Large", 1, "45.00", "4.50", "9.99")],
     ));
 
     // SC-08: an item-id of 46 characters (Sears ASNs need fewer than 42) beside an ordinary one.
@@ -407,15 +228,7 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (16, 10, 0),
         "New",
         "Linda Park",
-        address(
-            "Linda Park",
-            &["48 Harbor Way"],
-            "Seattle",
-            "WA",
-            "98101",
-            "2065550133",
-            "Ground",
-        ),
+        address("Linda Park", &["48 Harbor Way"], "Seattle", "WA", "98101", "2065550133", "Ground"),
         vec![
             line(
                 "KNMR-REFRIGERATOR-DOOR-SHELF-BIN-GALLON-WHT-XL",
@@ -425,14 +238,7 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
                 "2.50",
                 "5.99",
             ),
-            line(
-                "KNMR-WATER-FILTER-9081",
-                "Refrigerator Water Filter 9081",
-                1,
-                "39.99",
-                "4.00",
-                "0.00",
-            ),
+            line("KNMR-WATER-FILTER-9081", "Refrigerator Water Filter 9081", 1, "39.99", "4.00", "0.00"),
         ],
     ));
 
@@ -443,40 +249,13 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (9, 30, 0),
         "New",
         "Carlos Peña",
-        address(
-            "Carlos Peña",
-            &["1510 SW 8th St"],
-            "Miami",
-            "FL",
-            "33135",
-            "3055550127",
-            "Express",
-        ),
-        vec![taxed(
-            line(
-                "FAN-BOX-20IN",
-                "20-inch Box Fan",
-                2,
-                "24.99",
-                "2.50",
-                "12.99",
-            ),
-            "3.50",
-        )],
+        address("Carlos Peña", &["1510 SW 8th St"], "Miami", "FL", "33135", "3055550127", "Express"),
+        vec![taxed(line("FAN-BOX-20IN", "20-inch Box Fan", 2, "24.99", "2.50", "12.99"), "3.50")],
     ));
 
     // SC-10: several po-line-detail buckets per line (part shipped, part cancelled, part open).
-    let mut mugs = NewLine {
-        shipped: 1,
-        ..line(
-            "HOME-MUG-SET-4",
-            "Stoneware Mug Set, 4 pieces",
-            3,
-            "18.00",
-            "1.80",
-            "4.99",
-        )
-    };
+    let mut mugs =
+        NewLine { shipped: 1, ..line("HOME-MUG-SET-4", "Stoneware Mug Set, 4 pieces", 3, "18.00", "1.80", "4.99") };
     mugs.internal_memo = Some(s("Customer asked for two boxes"));
     let mut buckets = order(
         "5000110",
@@ -484,34 +263,13 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (10, 45, 0),
         "Open",
         "Sarah Mitchell",
-        address(
-            "Sarah Mitchell",
-            &["77 Maple Dr"],
-            "Columbus",
-            "OH",
-            "43215",
-            "6145550155",
-            "Ground",
-        ),
+        address("Sarah Mitchell", &["77 Maple Dr"], "Columbus", "OH", "43215", "6145550155", "Ground"),
         vec![
             mugs,
-            NewLine {
-                cancelled: 1,
-                ..line(
-                    "HOME-COASTER-6",
-                    "Cork Coasters, 6-pack",
-                    2,
-                    "9.00",
-                    "0.90",
-                    "0.00",
-                )
-            },
+            NewLine { cancelled: 1, ..line("HOME-COASTER-6", "Cork Coasters, 6-pack", 2, "9.00", "0.90", "0.00") },
         ],
     );
-    buckets.shipments = vec![ShipmentInfo {
-        ship_method: s("Ground"),
-        tracking_number: s("1Z999AA10123456791"),
-    }];
+    buckets.shipments = vec![ShipmentInfo { ship_method: s("Ground"), tracking_number: s("1Z999AA10123456791") }];
     set.push(buckets);
 
     // SC-11: Closed, fully shipped; a return request on line 1.
@@ -521,44 +279,13 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (15, 0, 0),
         "Closed",
         "Kevin Wright",
-        address(
-            "Kevin Wright",
-            &["301 Congress Ave"],
-            "Austin",
-            "TX",
-            "78701",
-            "5125550104",
-            "Priority",
-        ),
+        address("Kevin Wright", &["301 Congress Ave"], "Austin", "TX", "78701", "5125550104", "Priority"),
         vec![
-            NewLine {
-                shipped: 2,
-                ..line(
-                    "ELEC-HDMI-6FT",
-                    "HDMI Cable, 6 ft",
-                    2,
-                    "9.99",
-                    "1.00",
-                    "3.99",
-                )
-            },
-            NewLine {
-                shipped: 1,
-                ..line(
-                    "ELEC-USB-C-CHGR",
-                    "USB-C Wall Charger 30W",
-                    1,
-                    "19.99",
-                    "2.00",
-                    "0.00",
-                )
-            },
+            NewLine { shipped: 2, ..line("ELEC-HDMI-6FT", "HDMI Cable, 6 ft", 2, "9.99", "1.00", "3.99") },
+            NewLine { shipped: 1, ..line("ELEC-USB-C-CHGR", "USB-C Wall Charger 30W", 1, "19.99", "2.00", "0.00") },
         ],
     );
-    closed.shipments = vec![ShipmentInfo {
-        ship_method: s("Priority"),
-        tracking_number: s("9400111899223100012345"),
-    }];
+    closed.shipments = vec![ShipmentInfo { ship_method: s("Priority"), tracking_number: s("9400111899223100012345") }];
     set.push(closed);
 
     // SC-12: shipped by hand in the Seller Portal: Ready to Invoice.
@@ -568,31 +295,13 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (13, 30, 0),
         "Ready to Invoice",
         "Ashley Rivera",
-        address(
-            "Ashley Rivera",
-            &["640 Peachtree St NE"],
-            "Atlanta",
-            "GA",
-            "30308",
-            "4045550119",
-            "Ground",
-        ),
+        address("Ashley Rivera", &["640 Peachtree St NE"], "Atlanta", "GA", "30308", "4045550119", "Ground"),
         vec![NewLine {
             shipped: 1,
-            ..line(
-                "BATH-SHOWER-HEAD",
-                "Rain Shower Head, 8 inch",
-                1,
-                "32.99",
-                "3.30",
-                "6.99",
-            )
+            ..line("BATH-SHOWER-HEAD", "Rain Shower Head, 8 inch", 1, "32.99", "3.30", "6.99")
         }],
     );
-    ready.shipments = vec![ShipmentInfo {
-        ship_method: s("Ground"),
-        tracking_number: s("1Z999AA10123456805"),
-    }];
+    ready.shipments = vec![ShipmentInfo { ship_method: s("Ground"), tracking_number: s("1Z999AA10123456805") }];
     set.push(ready);
 
     // SC-13: a custom status outside the known set.
@@ -602,52 +311,17 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (10, 30, 0),
         "Awaiting Seller Review",
         "Brian Foster",
-        address(
-            "Brian Foster",
-            &["1800 Grand Ave"],
-            "Kansas City",
-            "MO",
-            "64108",
-            "8165550172",
-            "Ground",
-        ),
-        vec![line(
-            "AUTO-WIPER-22",
-            "Wiper Blade 22\"",
-            2,
-            "16.99",
-            "1.70",
-            "4.99",
-        )],
+        address("Brian Foster", &["1800 Grand Ave"], "Kansas City", "MO", "64108", "8165550172", "Ground"),
+        vec![line("AUTO-WIPER-22", "Wiper Blade 22\"", 2, "16.99", "1.70", "4.99")],
     ));
 
     // SC-14: every version-specific field (v13 tax-reference; v15, v16, v18 and v19 additions).
-    let mut vacuum = taxed(
-        line(
-            "VAC-UPRIGHT-BGL",
-            "Bagless Upright Vacuum",
-            1,
-            "129.99",
-            "13.00",
-            "0.00",
-        ),
-        "8.12",
-    );
+    let mut vacuum = taxed(line("VAC-UPRIGHT-BGL", "Bagless Upright Vacuum", 1, "129.99", "13.00", "0.00"), "8.12");
     vacuum.shipping_tax = Some(money("0.00"));
     vacuum.item_class_id = Some(40123);
     vacuum.oms_order_item_id = Some(s("900000114001"));
     vacuum.shipping_commission = Some(money("0.00"));
-    let mut filter = taxed(
-        line(
-            "VAC-FILTER-HEPA",
-            "HEPA Replacement Filter",
-            1,
-            "19.99",
-            "2.00",
-            "5.99",
-        ),
-        "1.25",
-    );
+    let mut filter = taxed(line("VAC-FILTER-HEPA", "HEPA Replacement Filter", 1, "19.99", "2.00", "5.99"), "1.25");
     filter.shipping_tax = Some(money("0.37"));
     filter.item_class_id = Some(40124);
     filter.oms_order_item_id = Some(s("900000114002"));
@@ -659,15 +333,7 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (18, 20, 0),
         "New",
         "Jennifer Adams",
-        address(
-            "Jennifer Adams",
-            &["12 Beacon St"],
-            "Boston",
-            "MA",
-            "02108",
-            "6175550163",
-            "Ground",
-        ),
+        address("Jennifer Adams", &["12 Beacon St"], "Boston", "MA", "02108", "6175550163", "Ground"),
         vec![vacuum, filter],
     );
     versioned.promised_date = Some(t(4));
@@ -679,9 +345,7 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         transfer_to_state_code: Some(s("MA")),
         ship_to_taxware_geo: Some(s("221234500")),
     });
-    versioned.tax_certificate_url = Some(s(
-        "https://seller.marketplace.sears.com/tax/cert/5000114.pdf",
-    ));
+    versioned.tax_certificate_url = Some(s("https://seller.marketplace.sears.com/tax/cert/5000114.pdf"));
     versioned.tax_remitted_to_seller = Some(s("N"));
     versioned.lease_order = Some(s("N"));
     set.push(versioned);
@@ -693,38 +357,10 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (11, 11, 11),
         "New",
         "Michael Turner",
-        address(
-            "Michael Turner",
-            &["500 W Madison St", "Floor 12"],
-            "Chicago",
-            "IL",
-            "60661",
-            "3125550181",
-            "Express",
-        ),
+        address("Michael Turner", &["500 W Madison St", "Floor 12"], "Chicago", "IL", "60661", "3125550181", "Express"),
         vec![
-            taxed(
-                line(
-                    "ELEC-SPKR-BT",
-                    "Bluetooth Speaker, Waterproof",
-                    1,
-                    "59.99",
-                    "6.00",
-                    "0.00",
-                ),
-                "6.15",
-            ),
-            taxed(
-                line(
-                    "ELEC-CASE-SPKR",
-                    "Speaker Travel Case",
-                    1,
-                    "14.99",
-                    "1.50",
-                    "0.00",
-                ),
-                "1.54",
-            ),
+            taxed(line("ELEC-SPKR-BT", "Bluetooth Speaker, Waterproof", 1, "59.99", "6.00", "0.00"), "6.15"),
+            taxed(line("ELEC-CASE-SPKR", "Speaker Travel Case", 1, "14.99", "1.50", "0.00"), "1.54"),
         ],
     ));
 
@@ -735,23 +371,8 @@ pub(crate) fn orders(today: Date) -> Vec<NewOrder> {
         (9, 0, 0),
         "Overdue",
         "Nancy Howard",
-        address(
-            "Nancy Howard",
-            &["19 Cherry Ln"],
-            "Omaha",
-            "NE",
-            "68102",
-            "4025550149",
-            "Ground",
-        ),
-        vec![line(
-            "GARD-SPRINKLER",
-            "Oscillating Lawn Sprinkler",
-            1,
-            "21.99",
-            "2.20",
-            "6.49",
-        )],
+        address("Nancy Howard", &["19 Cherry Ln"], "Omaha", "NE", "68102", "4025550149", "Ground"),
+        vec![line("GARD-SPRINKLER", "Oscillating Lawn Sprinkler", 1, "21.99", "2.20", "6.49")],
     ));
 
     set

@@ -219,16 +219,8 @@ pub(super) const STREETS: &[&str] = &[
     "Calle Peña",
 ];
 
-pub(super) const SECOND_LINES: &[&str] = &[
-    "Apt 4B",
-    "Apt 12",
-    "Suite 200",
-    "Unit 7",
-    "Floor 3",
-    "Bldg C, Apt 210",
-    "Apt 1R",
-    "PMB 114",
-];
+pub(super) const SECOND_LINES: &[&str] =
+    &["Apt 4B", "Apt 12", "Suite 200", "Unit 7", "Floor 3", "Bldg C, Apt 210", "Apt 1R", "PMB 114"];
 
 /// (SKU stem, item name, lowest price in cents, highest price in cents)
 pub(super) const PRODUCTS: &[(&str, &str, u32, u32)] = &[
@@ -245,12 +237,7 @@ pub(super) const PRODUCTS: &[(&str, &str, u32, u32)] = &[
     ("APPL-VAC", "Bagless Upright Vacuum", 9999, 24999),
     ("APPL-FLTR", "Refrigerator Water Filter", 2499, 4999),
     ("HOME-TOWEL", "Bath Towel Set, 6 pieces", 1999, 4499),
-    (
-        "HOME-SHEET",
-        "Queen Sheet Set, 400 Thread Count",
-        3999,
-        8999,
-    ),
+    ("HOME-SHEET", "Queen Sheet Set, 400 Thread Count", 3999, 8999),
     ("HOME-PILLOW", "Memory Foam Pillow", 1999, 4999),
     ("HOME-FRAME", "Picture Frame 8\" x 10\"", 899, 1999),
     ("HOME-LAMP", "LED Desk Lamp", 1999, 3999),
@@ -278,16 +265,8 @@ pub(super) const PRODUCTS: &[(&str, &str, u32, u32)] = &[
 pub(super) const COLORS: &[&str] = &["BLK", "WHT", "GRY", "RED", "BLU", "GRN", "SLV", "NAV"];
 
 /// Words for the rare 42-50 character SKUs.
-pub(super) const LONG_SKU_WORDS: &[&str] = &[
-    "REPLACEMENT",
-    "ASSEMBLY",
-    "COMPATIBLE",
-    "HEAVY-DUTY",
-    "STAINLESS",
-    "UNIVERSAL",
-    "PREMIUM",
-    "EXTENDED",
-];
+pub(super) const LONG_SKU_WORDS: &[&str] =
+    &["REPLACEMENT", "ASSEMBLY", "COMPATIBLE", "HEAVY-DUTY", "STAINLESS", "UNIVERSAL", "PREMIUM", "EXTENDED"];
 
 pub(super) const GIFT_MESSAGES: &[&str] = &[
     "Happy birthday! Love, Mom & Dad",

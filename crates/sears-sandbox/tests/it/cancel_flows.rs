@@ -6,51 +6,29 @@ use crate::common::*;
 
 async fn cancel_result(sears: &Sears, feed: &str) -> (u32, u32, Vec<(u32, Vec<String>)>) {
     let reply = sears.put_cancel(feed).await;
-    assert!(
-        reply.error_detail().is_none(),
-        "the feed is accepted: {}",
-        reply.body
-    );
+    assert!(reply.error_detail().is_none(), "the feed is accepted: {}", reply.body);
     let report = sears.finished_report(reply.document_id()).await;
     let doc = parse(&report);
     assert_eq!(
-        doc.descendants()
-            .find(|n| n.has_tag_name((SHARED_NS, "description")))
-            .unwrap()
-            .text(),
+        doc.descendants().find(|n| n.has_tag_name((SHARED_NS, "description"))).unwrap().text(),
         Some("Order Cancel Feed - XML")
     );
     report_results(&report)
 }
 
 fn quantities(sears: &Sears, po_number: &str, po_date: &str) -> (String, Vec<LineQuantities>) {
-    let state = sears
-        .sandbox
-        .control()
-        .order(&OrderRef::new(po_number, date(po_date)))
-        .unwrap();
-    (
-        state.order.status.clone(),
-        state.order.lines.iter().map(|l| l.quantities).collect(),
-    )
+    let state = sears.sandbox.control().order(&OrderRef::new(po_number, date(po_date))).unwrap();
+    (state.order.status.clone(), state.order.lines.iter().map(|l| l.quantities).collect())
 }
 
 fn q(open: u32, shipped: u32, cancelled: u32) -> LineQuantities {
-    LineQuantities {
-        open,
-        shipped,
-        cancelled,
-    }
+    LineQuantities { open, shipped, cancelled }
 }
 
 #[tokio::test]
 async fn cancelling_lines_moves_them_to_cancelled_and_closes_when_all_done() {
     let sears = showcase().await;
-    let feed = cancel_feed(&[(
-        "5000101",
-        "2024-05-02",
-        &[(2, "HOME-TOWEL-6PC-GRY", "OUT-OF-STOCK")],
-    )]);
+    let feed = cancel_feed(&[("5000101", "2024-05-02", &[(2, "HOME-TOWEL-6PC-GRY", "OUT-OF-STOCK")])]);
     assert_eq!(cancel_result(&sears, &feed).await, (1, 0, vec![]));
     assert_eq!(
         quantities(&sears, "5000101", "2024-05-02"),
@@ -65,28 +43,19 @@ async fn cancelling_lines_moves_them_to_cancelled_and_closes_when_all_done() {
         .unwrap();
     let detail = child(line_2, "po-line-detail").unwrap();
     assert_eq!(
-        (
-            text(detail, "po-line-status").unwrap(),
-            text(detail, "quantity").unwrap()
-        ),
+        (text(detail, "po-line-status").unwrap(), text(detail, "quantity").unwrap()),
         ("CANCELLED".to_owned(), "1".to_owned())
     );
 
     let feed = cancel_feed(&[(
         "5000101",
         "2024-05-02",
-        &[
-            (1, "KTCH-BLND-600W-BLK", "DISCONTINUED-ITEM"),
-            (3, "LED-A19-60W-4PK", "OTHER"),
-        ],
+        &[(1, "KTCH-BLND-600W-BLK", "DISCONTINUED-ITEM"), (3, "LED-A19-60W-4PK", "OTHER")],
     )]);
     assert_eq!(cancel_result(&sears, &feed).await, (1, 0, vec![]));
     assert_eq!(
         quantities(&sears, "5000101", "2024-05-02"),
-        (
-            "Closed".to_owned(),
-            vec![q(0, 0, 2), q(0, 0, 1), q(0, 0, 3)]
-        )
+        ("Closed".to_owned(), vec![q(0, 0, 2), q(0, 0, 1), q(0, 0, 3)])
     );
 }
 
@@ -94,34 +63,11 @@ async fn cancelling_lines_moves_them_to_cancelled_and_closes_when_all_done() {
 async fn shipped_cancelled_and_mismatched_lines_are_record_errors() {
     let sears = showcase().await;
     let feed = cancel_feed(&[
-        (
-            "5000111",
-            "2024-05-01",
-            &[(1, "ELEC-HDMI-6FT", "OUT-OF-STOCK")],
-        ),
-        (
-            "5000110",
-            "2024-05-01",
-            &[(2, "HOME-COASTER-6", "OUT-OF-STOCK")],
-        ),
-        (
-            "5000101",
-            "2024-05-02",
-            &[(1, "NOT-THE-SKU", "OUT-OF-STOCK"), (7, "X", "OTHER")],
-        ),
-        (
-            "5000101",
-            "2024-05-02",
-            &[
-                (2, "HOME-TOWEL-6PC-GRY", "OTHER"),
-                (2, "HOME-TOWEL-6PC-GRY", "OTHER"),
-            ],
-        ),
-        (
-            "5000101",
-            "2024-05-01",
-            &[(2, "HOME-TOWEL-6PC-GRY", "OTHER")],
-        ),
+        ("5000111", "2024-05-01", &[(1, "ELEC-HDMI-6FT", "OUT-OF-STOCK")]),
+        ("5000110", "2024-05-01", &[(2, "HOME-COASTER-6", "OUT-OF-STOCK")]),
+        ("5000101", "2024-05-02", &[(1, "NOT-THE-SKU", "OUT-OF-STOCK"), (7, "X", "OTHER")]),
+        ("5000101", "2024-05-02", &[(2, "HOME-TOWEL-6PC-GRY", "OTHER"), (2, "HOME-TOWEL-6PC-GRY", "OTHER")]),
+        ("5000101", "2024-05-01", &[(2, "HOME-TOWEL-6PC-GRY", "OTHER")]),
     ]);
     assert_eq!(
         cancel_result(&sears, &feed).await,
@@ -140,31 +86,14 @@ async fn shipped_cancelled_and_mismatched_lines_are_record_errors() {
         )
     );
     // Record 2 cancelled the open coaster of SC-10; its shipped and cancelled buckets stay.
-    assert_eq!(
-        quantities(&sears, "5000110", "2024-05-01"),
-        ("Open".to_owned(), vec![q(2, 1, 0), q(0, 0, 2)])
-    );
+    assert_eq!(quantities(&sears, "5000110", "2024-05-01"), ("Open".to_owned(), vec![q(2, 1, 0), q(0, 0, 2)]));
     // Cancelling it again is an error of its own.
     let again = cancel_feed(&[("5000110", "2024-05-01", &[(2, "HOME-COASTER-6", "OTHER")])]);
-    assert_eq!(
-        cancel_result(&sears, &again).await,
-        (
-            0,
-            1,
-            vec![(1, vec!["line 2 is already cancelled".to_owned()])]
-        )
-    );
+    assert_eq!(cancel_result(&sears, &again).await, (0, 1, vec![(1, vec!["line 2 is already cancelled".to_owned()])]));
     // The open rest of a partly shipped line can be cancelled.
-    let rest = cancel_feed(&[(
-        "5000110",
-        "2024-05-01",
-        &[(1, "HOME-MUG-SET-4", "OUT-OF-STOCK")],
-    )]);
+    let rest = cancel_feed(&[("5000110", "2024-05-01", &[(1, "HOME-MUG-SET-4", "OUT-OF-STOCK")])]);
     assert_eq!(cancel_result(&sears, &rest).await, (1, 0, vec![]));
-    assert_eq!(
-        quantities(&sears, "5000110", "2024-05-01"),
-        ("Closed".to_owned(), vec![q(0, 1, 2), q(0, 0, 2)])
-    );
+    assert_eq!(quantities(&sears, "5000110", "2024-05-01"), ("Closed".to_owned(), vec![q(0, 1, 2), q(0, 0, 2)]));
 }
 
 #[tokio::test]
@@ -173,14 +102,7 @@ async fn leading_zero_po_numbers_are_matched_as_written() {
     let feed = cancel_feed(&[("60180", "2024-05-01", &[(1, "FAN-BOX-20IN", "OTHER")])]);
     assert_eq!(
         cancel_result(&sears, &feed).await,
-        (
-            0,
-            1,
-            vec![(
-                1,
-                vec!["purchase order 60180 dated 2024-05-01 does not exist".to_owned()]
-            )]
-        )
+        (0, 1, vec![(1, vec!["purchase order 60180 dated 2024-05-01 does not exist".to_owned()])])
     );
     let feed = cancel_feed(&[("0060180", "2024-05-01", &[(1, "FAN-BOX-20IN", "OTHER")])]);
     assert_eq!(cancel_result(&sears, &feed).await, (1, 0, vec![]));
@@ -191,44 +113,17 @@ async fn leading_zero_po_numbers_are_matched_as_written() {
 async fn cancelling_a_line_the_customer_asked_to_cancel_approves_the_request() {
     let sears = showcase().await;
     let requests = || async {
-        let reply = sears
-            .get(&format!(
-                "oms/cancellationrequest/v1?{}",
-                sears.seller_query()
-            ))
-            .await;
+        let reply = sears.get(&format!("oms/cancellationrequest/v1?{}", sears.seller_query())).await;
         let doc = parse(&reply.body);
         doc.descendants()
             .filter(|n| n.is_element() && n.tag_name().name() == "cancel-detail")
-            .map(|d| {
-                (
-                    text(d, "cancel-request-id").unwrap(),
-                    text(d, "cancel-status").unwrap(),
-                )
-            })
+            .map(|d| (text(d, "cancel-request-id").unwrap(), text(d, "cancel-status").unwrap()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(
-        requests().await,
-        vec![("700001".to_owned(), "INITIAL".to_owned())]
-    );
-    let feed = cancel_feed(&[(
-        "5000115",
-        "2024-05-02",
-        &[(1, "ELEC-SPKR-BT", "CUSTOMER-CHANGED-THEIR-MIND")],
-    )]);
+    assert_eq!(requests().await, vec![("700001".to_owned(), "INITIAL".to_owned())]);
+    let feed = cancel_feed(&[("5000115", "2024-05-02", &[(1, "ELEC-SPKR-BT", "CUSTOMER-CHANGED-THEIR-MIND")])]);
     assert_eq!(cancel_result(&sears, &feed).await, (1, 0, vec![]));
-    assert_eq!(
-        requests().await,
-        vec![("700001".to_owned(), "SELLER_APPROVED".to_owned())]
-    );
-    let state = sears
-        .sandbox
-        .control()
-        .order(&OrderRef::new("5000115", date("2024-05-02")))
-        .unwrap();
-    assert_eq!(
-        state.order.lines[0].customer_cancellation_warning, None,
-        "no longer pending, no warning"
-    );
+    assert_eq!(requests().await, vec![("700001".to_owned(), "SELLER_APPROVED".to_owned())]);
+    let state = sears.sandbox.control().order(&OrderRef::new("5000115", date("2024-05-02"))).unwrap();
+    assert_eq!(state.order.lines[0].customer_cancellation_warning, None, "no longer pending, no warning");
 }

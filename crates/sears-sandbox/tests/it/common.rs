@@ -25,12 +25,7 @@ pub fn date(text: &str) -> Date {
 /// `HMAC-SHA256 emailaddress=..,timestamp=..,signature=..` signed at `at`, written from SPEC.md §2.1.
 pub fn authorization(seller: &SellerCredentials, at: Timestamp) -> String {
     let timestamp = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    authorization_with(
-        &seller.seller_id,
-        &seller.email,
-        &seller.auth_key,
-        &timestamp,
-    )
+    authorization_with(&seller.seller_id, &seller.email, &seller.auth_key, &timestamp)
 }
 
 pub fn authorization_with(seller_id: &str, email: &str, key: &str, timestamp: &str) -> String {
@@ -60,12 +55,7 @@ impl Reply {
 
     pub fn document_id(&self) -> u64 {
         api_response_child(&self.body, "document-id")
-            .unwrap_or_else(|| {
-                panic!(
-                    "expected an api-response with a document-id, got: {}",
-                    self.body
-                )
-            })
+            .unwrap_or_else(|| panic!("expected an api-response with a document-id, got: {}", self.body))
             .parse()
             .unwrap()
     }
@@ -77,13 +67,8 @@ fn api_response_child(xml: &str, name: &str) -> Option<String> {
     if root.tag_name().name() != "api-response" {
         return None;
     }
-    assert_eq!(
-        root.tag_name().namespace(),
-        Some("http://seller.marketplace.sears.com/shared/v1")
-    );
-    root.children()
-        .find(|c| c.has_tag_name((SHARED_NS, name)))
-        .map(|c| c.text().unwrap_or_default().to_owned())
+    assert_eq!(root.tag_name().namespace(), Some("http://seller.marketplace.sears.com/shared/v1"));
+    root.children().find(|c| c.has_tag_name((SHARED_NS, name))).map(|c| c.text().unwrap_or_default().to_owned())
 }
 
 pub const SHARED_NS: &str = "http://seller.marketplace.sears.com/shared/v1";
@@ -92,28 +77,17 @@ pub async fn start(config: SandboxConfig) -> Sears {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sandbox = config.start().await.expect("the sandbox starts");
     let seller = sandbox.default_seller();
-    Sears {
-        sandbox,
-        client: reqwest::Client::new(),
-        seller,
-    }
+    Sears { sandbox, client: reqwest::Client::new(), seller }
 }
 
 /// A sandbox with the showcase set only, its clock fixed at [`NOW`].
 pub async fn showcase() -> Sears {
-    start(SandboxConfig {
-        clock: SandboxClock::fixed(now()),
-        ..SandboxConfig::default()
-    })
-    .await
+    start(SandboxConfig { clock: SandboxClock::fixed(now()), ..SandboxConfig::default() }).await
 }
 
 impl Sears {
     pub fn url(&self, path_and_query: &str) -> String {
-        format!(
-            "{}/SellerPortal/api/{path_and_query}",
-            self.sandbox.base_url()
-        )
+        format!("{}/SellerPortal/api/{path_and_query}", self.sandbox.base_url())
     }
 
     /// `sellerId=` of the default seller, to append to a query.
@@ -126,12 +100,7 @@ impl Sears {
     }
 
     pub async fn get(&self, path_and_query: &str) -> Reply {
-        self.send(
-            self.client
-                .get(self.url(path_and_query))
-                .header("authorization", self.signed()),
-        )
-        .await
+        self.send(self.client.get(self.url(path_and_query)).header("authorization", self.signed())).await
     }
 
     pub async fn put(&self, path_and_query: &str, body: &str) -> Reply {
@@ -147,65 +116,35 @@ impl Sears {
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("the sandbox answers");
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
+        let content_type =
+            response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
         let body = response.text().await.expect("a complete body");
-        Reply {
-            status,
-            content_type,
-            body,
-        }
+        Reply { status, content_type, body }
     }
 
     /// GET purchase orders with the default seller and extra query text (`&status=New`...).
     pub async fn purchase_orders(&self, version: u8, query: &str) -> Reply {
-        self.get(&format!(
-            "oms/purchaseorder/v{version}?{}{query}",
-            self.seller_query()
-        ))
-        .await
+        self.get(&format!("oms/purchaseorder/v{version}?{}{query}", self.seller_query())).await
     }
 
     pub async fn put_asn(&self, feed: &str) -> Reply {
-        self.put(&format!("oms/asn/v7?{}", self.seller_query()), feed)
-            .await
+        self.put(&format!("oms/asn/v7?{}", self.seller_query()), feed).await
     }
 
     pub async fn put_cancel(&self, feed: &str) -> Reply {
-        self.put(
-            &format!("oms/order/cancel/v1?{}", self.seller_query()),
-            feed,
-        )
-        .await
+        self.put(&format!("oms/order/cancel/v1?{}", self.seller_query()), feed).await
     }
 
     pub async fn report(&self, document_id: u64) -> Reply {
-        self.get(&format!(
-            "reports/v1/processing-report/{document_id}?{}",
-            self.seller_query()
-        ))
-        .await
+        self.get(&format!("reports/v1/processing-report/{document_id}?{}", self.seller_query())).await
     }
 
     /// Polls the processing report until it is ready, asserting it says `In Process` first (default: one poll).
     pub async fn finished_report(&self, document_id: u64) -> String {
         let first = self.report(document_id).await;
-        assert_eq!(
-            status_of_report(&first.body).as_deref(),
-            Some("In Process"),
-            "{}",
-            first.body
-        );
+        assert_eq!(status_of_report(&first.body).as_deref(), Some("In Process"), "{}", first.body);
         let second = self.report(document_id).await;
-        assert_eq!(
-            status_of_report(&second.body),
-            None,
-            "the report is ready on the second poll: {}",
-            second.body
-        );
+        assert_eq!(status_of_report(&second.body), None, "the report is ready on the second poll: {}", second.body);
         second.body
     }
 }
@@ -224,34 +163,19 @@ pub fn status_of_report(xml: &str) -> Option<String> {
 /// [(record-id, [error-info])]).
 pub fn report_results(xml: &str) -> (u32, u32, Vec<(u32, Vec<String>)>) {
     let doc = roxmltree::Document::parse(xml).unwrap();
-    let find = |name: &str| {
-        doc.descendants()
-            .find(|n| n.has_tag_name((SHARED_NS, name)))
-    };
-    let number = |name: &str| {
-        find(name)
-            .and_then(|n| n.text())
-            .map(|t| t.parse().unwrap())
-            .unwrap_or(0)
-    };
+    let find = |name: &str| doc.descendants().find(|n| n.has_tag_name((SHARED_NS, name)));
+    let number = |name: &str| find(name).and_then(|n| n.text()).map(|t| t.parse().unwrap()).unwrap_or(0);
     let errors = doc
         .descendants()
         .filter(|n| n.has_tag_name((SHARED_NS, "error")))
         .map(|e| {
             let id = e.attribute("record-id").unwrap().parse().unwrap();
-            let infos = e
-                .children()
-                .filter(|c| c.is_element())
-                .map(|c| c.text().unwrap_or_default().to_owned())
-                .collect();
+            let infos =
+                e.children().filter(|c| c.is_element()).map(|c| c.text().unwrap_or_default().to_owned()).collect();
             (id, infos)
         })
         .collect();
-    (
-        number("records-accepted"),
-        number("records-with-errors"),
-        errors,
-    )
+    (number("records-accepted"), number("records-with-errors"), errors)
 }
 
 pub fn spec_dir() -> PathBuf {
@@ -284,16 +208,9 @@ pub fn xmllint_verdicts(xsd: &str, documents: &[String]) -> (Vec<bool>, String) 
         for file in chunk {
             let name = file.display().to_string();
             let valid = stderr.lines().any(|l| l == format!("{name} validates"));
-            let invalid = stderr
-                .lines()
-                .any(|l| l == format!("{name} fails to validate"))
-                || stderr
-                    .lines()
-                    .any(|l| l.starts_with(&format!("{name}:")) && l.contains("parser error"));
-            assert!(
-                valid != invalid,
-                "xmllint gave no clear verdict for {name}:\n{stderr}"
-            );
+            let invalid = stderr.lines().any(|l| l == format!("{name} fails to validate"))
+                || stderr.lines().any(|l| l.starts_with(&format!("{name}:")) && l.contains("parser error"));
+            assert!(valid != invalid, "xmllint gave no clear verdict for {name}:\n{stderr}");
             verdicts.push(valid);
         }
         messages.push_str(&stderr);
@@ -304,21 +221,11 @@ pub fn xmllint_verdicts(xsd: &str, documents: &[String]) -> (Vec<bool>, String) 
 /// Asserts that every document is valid against the official XSD.
 pub fn assert_valid(xsd: &str, documents: &[String]) {
     let (verdicts, messages) = xmllint_verdicts(xsd, documents);
-    let invalid: Vec<usize> = verdicts
-        .iter()
-        .enumerate()
-        .filter(|(_, ok)| !**ok)
-        .map(|(i, _)| i)
-        .collect();
+    let invalid: Vec<usize> = verdicts.iter().enumerate().filter(|(_, ok)| !**ok).map(|(i, _)| i).collect();
     assert!(
         invalid.is_empty(),
         "documents {invalid:?} fail {xsd}:\n{}",
-        messages
-            .lines()
-            .filter(|l| !l.ends_with("validates"))
-            .take(30)
-            .collect::<Vec<_>>()
-            .join("\n")
+        messages.lines().filter(|l| !l.ends_with("validates")).take(30).collect::<Vec<_>>().join("\n")
     );
 }
 
@@ -328,8 +235,7 @@ pub fn parse(xml: &str) -> roxmltree::Document<'_> {
 }
 
 pub fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
-    node.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name)
+    node.children().find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
 pub fn text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
@@ -337,37 +243,21 @@ pub fn text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
 }
 
 pub fn child_names(node: roxmltree::Node<'_, '_>) -> Vec<String> {
-    node.children()
-        .filter(|c| c.is_element())
-        .map(|c| c.tag_name().name().to_owned())
-        .collect()
+    node.children().filter(|c| c.is_element()).map(|c| c.tag_name().name().to_owned()).collect()
 }
 
 /// The `purchase-order` elements of a `po-response`.
 pub fn purchase_orders<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> Vec<roxmltree::Node<'a, 'i>> {
-    assert_eq!(
-        doc.root_element().tag_name().name(),
-        "po-response",
-        "{:?}",
-        doc.input_text()
-    );
-    doc.root_element()
-        .children()
-        .filter(|c| c.is_element() && c.tag_name().name() == "purchase-order")
-        .collect()
+    assert_eq!(doc.root_element().tag_name().name(), "po-response", "{:?}", doc.input_text());
+    doc.root_element().children().filter(|c| c.is_element() && c.tag_name().name() == "purchase-order").collect()
 }
 
 /// The purchase order with this number and date.
-pub fn find_po<'a, 'i>(
-    doc: &'a roxmltree::Document<'i>,
-    po_number: &str,
-    po_date: &str,
-) -> roxmltree::Node<'a, 'i> {
+pub fn find_po<'a, 'i>(doc: &'a roxmltree::Document<'i>, po_number: &str, po_date: &str) -> roxmltree::Node<'a, 'i> {
     purchase_orders(doc)
         .into_iter()
         .find(|po| {
-            text(*po, "po-number").as_deref() == Some(po_number)
-                && text(*po, "po-date").as_deref() == Some(po_date)
+            text(*po, "po-number").as_deref() == Some(po_number) && text(*po, "po-date").as_deref() == Some(po_date)
         })
         .unwrap_or_else(|| panic!("PO {po_number} of {po_date} is not in the response"))
 }
@@ -393,9 +283,8 @@ pub fn asn(po_number: &str, po_date: &str, details: &[Detail<'_>]) -> String {
 
 /// One `shipment`: details are (tracking, carrier, method, packages).
 pub fn asn_shipment(po_number: &str, po_date: &str, details: &[Detail<'_>]) -> String {
-    let mut xml = format!(
-        "<shipment><header><po-number>{po_number}</po-number><po-date>{po_date}</po-date></header>\n"
-    );
+    let mut xml =
+        format!("<shipment><header><po-number>{po_number}</po-number><po-date>{po_date}</po-date></header>\n");
     for (tracking, carrier, method, packages) in details {
         xml.push_str(&format!(
             "<detail><tracking-number>{tracking}</tracking-number><ship-date>2024-05-03</ship-date>\
@@ -418,7 +307,9 @@ pub fn cancel_feed(records: &[CancelRecord<'_>]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<order-cancel-feed xmlns=\"http://seller.marketplace.sears.com/oms/v1\">\n",
     );
     for (po_number, po_date, details) in records {
-        xml.push_str(&format!("<order-cancel><header><po-number>{po_number}</po-number><po-date>{po_date}</po-date></header>"));
+        xml.push_str(&format!(
+            "<order-cancel><header><po-number>{po_number}</po-number><po-date>{po_date}</po-date></header>"
+        ));
         for (line, item, reason) in *details {
             xml.push_str(&format!(
                 "<detail><line-number>{line}</line-number><item-id>{item}</item-id>\

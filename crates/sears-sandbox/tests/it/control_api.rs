@@ -6,12 +6,7 @@ use wharf_sears_sandbox::{SandboxClock, SandboxConfig};
 
 use crate::common::*;
 
-async fn call(
-    sears: &Sears,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
+async fn call(sears: &Sears, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
     let url = format!("{}/sandbox/control/{path}", sears.sandbox.base_url());
     let mut request = sears.client.request(method, url);
     if let Some(body) = body {
@@ -20,24 +15,13 @@ async fn call(
     let response = request.send().await.unwrap();
     let status = response.status();
     let text = response.text().await.unwrap();
-    (
-        status,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        },
-    )
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
 }
 
 #[tokio::test]
 async fn sellers_orders_and_seeds() {
-    let sears = start(SandboxConfig {
-        clock: SandboxClock::fixed(now()),
-        showcase: false,
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sears =
+        start(SandboxConfig { clock: SandboxClock::fixed(now()), showcase: false, ..SandboxConfig::default() }).await;
     let (status, sellers) = call(&sears, reqwest::Method::GET, "sellers", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -61,66 +45,28 @@ async fn sellers_orders_and_seeds() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(
-        body["error"],
-        "seller 555 already exists; pick another seller id"
-    );
+    assert_eq!(body["error"], "seller 555 already exists; pick another seller id");
 
-    let (status, summary) = call(
-        &sears,
-        reqwest::Method::POST,
-        "seed",
-        Some(json!({"seller_id": "555", "seed": 3, "orders": 25})),
-    )
-    .await;
+    let (status, summary) =
+        call(&sears, reqwest::Method::POST, "seed", Some(json!({"seller_id": "555", "seed": 3, "orders": 25}))).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        summary,
-        json!({"seller_id": "555", "today": "2024-05-03", "showcase_orders": 17, "random_orders": 25})
-    );
+    assert_eq!(summary, json!({"seller_id": "555", "today": "2024-05-03", "showcase_orders": 17, "random_orders": 25}));
     // Seeding again adds no duplicates.
-    let (_, summary) = call(
-        &sears,
-        reqwest::Method::POST,
-        "seed",
-        Some(json!({"seller_id": "555", "seed": 3, "orders": 25})),
-    )
-    .await;
-    assert_eq!(
-        (
-            summary["showcase_orders"].clone(),
-            summary["random_orders"].clone()
-        ),
-        (json!(0), json!(0))
-    );
+    let (_, summary) =
+        call(&sears, reqwest::Method::POST, "seed", Some(json!({"seller_id": "555", "seed": 3, "orders": 25}))).await;
+    assert_eq!((summary["showcase_orders"].clone(), summary["random_orders"].clone()), (json!(0), json!(0)));
     let (_, orders) = call(&sears, reqwest::Method::GET, "orders?seller_id=555", None).await;
     assert_eq!(orders.as_array().unwrap().len(), 42);
-    let (_, orders) = call(
-        &sears,
-        reqwest::Method::GET,
-        "orders?seller_id=555&po_number=5000105",
-        None,
-    )
-    .await;
+    let (_, orders) = call(&sears, reqwest::Method::GET, "orders?seller_id=555&po_number=5000105", None).await;
     assert_eq!(orders.as_array().unwrap().len(), 2);
-    let (status, _) = call(
-        &sears,
-        reqwest::Method::POST,
-        "seed",
-        Some(json!({"seller_id": "404"})),
-    )
-    .await;
+    let (status, _) = call(&sears, reqwest::Method::POST, "seed", Some(json!({"seller_id": "404"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn orders_are_created_whole_and_read_back_with_their_state() {
-    let sears = start(SandboxConfig {
-        clock: SandboxClock::fixed(now()),
-        showcase: false,
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sears =
+        start(SandboxConfig { clock: SandboxClock::fixed(now()), showcase: false, ..SandboxConfig::default() }).await;
     let order = json!({
         "po_number": "000123",
         "po_date": "2024-05-02",
@@ -134,16 +80,12 @@ async fn orders_are_created_whole_and_read_back_with_their_state() {
             {"item_id": "CARD-2", "quantity": 1, "selling_price_each": "3.50", "shipped": 1}
         ]
     });
-    let (status, created) =
-        call(&sears, reqwest::Method::POST, "orders", Some(order.clone())).await;
+    let (status, created) = call(&sears, reqwest::Method::POST, "orders", Some(order.clone())).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["po_number"], "000123");
     assert_eq!(created["status"], "Open");
     assert_eq!(created["expected_ship_date"], "2024-05-04");
-    assert_eq!(
-        created["lines"][0]["quantities"],
-        json!({"open": 2, "shipped": 0, "cancelled": 0})
-    );
+    assert_eq!(created["lines"][0]["quantities"], json!({"open": 2, "shipped": 0, "cancelled": 0}));
     assert_eq!(created["lines"][1]["commission"], "0.35");
     assert_eq!(created["totals"]["order_total_sell_price"], "23.50");
     assert_eq!(created["totals"]["total_order_value"], "25.50");
@@ -154,39 +96,18 @@ async fn orders_are_created_whole_and_read_back_with_their_state() {
         "seller 80001234 already has purchase order 000123 dated 2024-05-02; use another PO number or date"
     );
 
-    let (status, state) = call(
-        &sears,
-        reqwest::Method::GET,
-        "orders/000123/2024-05-02",
-        None,
-    )
-    .await;
+    let (status, state) = call(&sears, reqwest::Method::GET, "orders/000123/2024-05-02", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(state["customer_name"], "Ada Lovelace");
-    let (status, body) = call(
-        &sears,
-        reqwest::Method::GET,
-        "orders/000123/2024-05-03",
-        None,
-    )
-    .await;
+    let (status, body) = call(&sears, reqwest::Method::GET, "orders/000123/2024-05-03", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         body["error"],
         "seller 80001234 has no purchase order 000123 dated 2024-05-03; list orders with GET /sandbox/control/orders"
     );
-    let (status, body) = call(
-        &sears,
-        reqwest::Method::GET,
-        "orders/000123/yesterday",
-        None,
-    )
-    .await;
+    let (status, body) = call(&sears, reqwest::Method::GET, "orders/000123/yesterday", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["error"],
-        "'yesterday' is not a PO date; use yyyy-MM-dd"
-    );
+    assert_eq!(body["error"], "'yesterday' is not a PO date; use yyyy-MM-dd");
 
     // Served by the Sears API as created.
     let reply = sears.purchase_orders(19, "&ponumber=000123").await;
@@ -195,18 +116,9 @@ async fn orders_are_created_whole_and_read_back_with_their_state() {
     assert_eq!(text(po, "po-time").as_deref(), Some("08:30:00"));
     assert_eq!(text(po, "total-order-value").as_deref(), Some("25.50"));
 
-    let (status, body) = call(
-        &sears,
-        reqwest::Method::POST,
-        "orders",
-        Some(json!({"lines": []})),
-    )
-    .await;
+    let (status, body) = call(&sears, reqwest::Method::POST, "orders", Some(json!({"lines": []}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["error"],
-        "invalid order: an order needs at least one line"
-    );
+    assert_eq!(body["error"], "invalid order: an order needs at least one line");
     let (status, _) = call(
         &sears,
         reqwest::Method::POST,
@@ -224,11 +136,7 @@ async fn orders_are_created_whole_and_read_back_with_their_state() {
     )
     .await;
     assert_eq!(
-        (
-            created["po_number"].clone(),
-            created["po_date"].clone(),
-            created["po_time"].clone()
-        ),
+        (created["po_number"].clone(), created["po_date"].clone(), created["po_time"].clone()),
         (json!("7000001"), json!("2024-05-03"), json!("15:00:00"))
     );
 }
@@ -237,36 +145,12 @@ async fn orders_are_created_whole_and_read_back_with_their_state() {
 async fn clock_settings_and_feeds() {
     let sears = showcase().await;
     let (_, clock) = call(&sears, reqwest::Method::GET, "clock", None).await;
-    assert_eq!(
-        clock,
-        json!({"now": "2024-05-03T20:00:00Z", "central_today": "2024-05-03", "fixed": true})
-    );
-    let (_, clock) = call(
-        &sears,
-        reqwest::Method::POST,
-        "clock",
-        Some(json!({"advance_seconds": 18000})),
-    )
-    .await;
-    assert_eq!(
-        clock,
-        json!({"now": "2024-05-04T01:00:00Z", "central_today": "2024-05-03", "fixed": true})
-    );
-    let (_, clock) = call(
-        &sears,
-        reqwest::Method::POST,
-        "clock",
-        Some(json!({"now": "2024-05-04T06:00:00Z"})),
-    )
-    .await;
+    assert_eq!(clock, json!({"now": "2024-05-03T20:00:00Z", "central_today": "2024-05-03", "fixed": true}));
+    let (_, clock) = call(&sears, reqwest::Method::POST, "clock", Some(json!({"advance_seconds": 18000}))).await;
+    assert_eq!(clock, json!({"now": "2024-05-04T01:00:00Z", "central_today": "2024-05-03", "fixed": true}));
+    let (_, clock) = call(&sears, reqwest::Method::POST, "clock", Some(json!({"now": "2024-05-04T06:00:00Z"}))).await;
     assert_eq!(clock["central_today"], "2024-05-04");
-    call(
-        &sears,
-        reqwest::Method::POST,
-        "clock",
-        Some(json!({"now": NOW})),
-    )
-    .await;
+    call(&sears, reqwest::Method::POST, "clock", Some(json!({"now": NOW}))).await;
 
     let (status, settings) = call(
         &sears,
@@ -277,33 +161,15 @@ async fn clock_settings_and_feeds() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(settings["limits"]["asn_files"], 7);
-    assert_eq!(
-        settings["limits"]["requests_per_ip"], 500,
-        "untouched settings keep their values"
-    );
+    assert_eq!(settings["limits"]["requests_per_ip"], 500, "untouched settings keep their values");
     assert_eq!(settings["auth"]["max_age"], 1800);
-    let (status, body) = call(
-        &sears,
-        reqwest::Method::PATCH,
-        "settings",
-        Some(json!({"limits": {"asn_files": "many"}})),
-    )
-    .await;
+    let (status, body) =
+        call(&sears, reqwest::Method::PATCH, "settings", Some(json!({"limits": {"asn_files": "many"}}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid settings:"),
-        "{body}"
-    );
+    assert!(body["error"].as_str().unwrap().starts_with("invalid settings:"), "{body}");
 
     // With polls 0 the report is ready at once.
-    let feed = asn(
-        "5000101",
-        "2024-05-02",
-        &[("1Z50", "UPS", "Ground", &[(2, "HOME-TOWEL-6PC-GRY", 1)])],
-    );
+    let feed = asn("5000101", "2024-05-02", &[("1Z50", "UPS", "Ground", &[(2, "HOME-TOWEL-6PC-GRY", 1)])]);
     let id = sears.put_asn(&feed).await.document_id();
     assert_eq!(report_results(&sears.report(id).await.body), (1, 0, vec![]));
     sears.put_asn("<shipment-feed/>").await;
@@ -317,12 +183,7 @@ async fn clock_settings_and_feeds() {
     assert_eq!(feeds[0]["report_polls"], 1);
     assert_eq!(feeds[1]["outcome"], "rejected");
     assert_eq!(feeds[1]["document_id"], Value::Null);
-    assert!(
-        feeds[1]["error_detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("The feed does not match oms-import-v7-asn.xsd")
-    );
+    assert!(feeds[1]["error_detail"].as_str().unwrap().starts_with("The feed does not match oms-import-v7-asn.xsd"));
     let (status, one) = call(&sears, reqwest::Method::GET, &format!("feeds/{id}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(one["document_id"], id);
@@ -333,10 +194,7 @@ async fn the_banner_names_where_and_how_to_connect() {
     let sears = seeded_banner().await;
     let banner = sears.sandbox.startup_banner();
     let base = sears.sandbox.base_url();
-    assert!(
-        banner.starts_with(&format!("Sears Marketplace sandbox listening on {base}\n")),
-        "{banner}"
-    );
+    assert!(banner.starts_with(&format!("Sears Marketplace sandbox listening on {base}\n")), "{banner}");
     for expected in [
         format!("Sears API:    {base}/SellerPortal/api/"),
         format!("Control API:  {base}/sandbox/control/"),
@@ -351,11 +209,5 @@ async fn the_banner_names_where_and_how_to_connect() {
 }
 
 async fn seeded_banner() -> Sears {
-    start(SandboxConfig {
-        clock: SandboxClock::fixed(now()),
-        seed: 9,
-        orders: 5,
-        ..SandboxConfig::default()
-    })
-    .await
+    start(SandboxConfig { clock: SandboxClock::fixed(now()), seed: 9, orders: 5, ..SandboxConfig::default() }).await
 }
