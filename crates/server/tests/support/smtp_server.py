@@ -60,8 +60,9 @@ class Recorder:
             "subject": str(message["Subject"]),
             "message_id": str(message["Message-ID"]),
             "content_type": message.get_content_type(),
-            "text": text.get_content() if text is not None else None,
-            "html": html.get_content() if html is not None else None,
+            # SMTP lines end in CRLF; the tests compare text, so lines end in LF here.
+            "text": text.get_content().replace("\r\n", "\n") if text is not None else None,
+            "html": html.get_content().replace("\r\n", "\n") if html is not None else None,
             "tls": session.ssl is not None,
             "login": auth.login.decode() if isinstance(auth, LoginPassword) else None,
         }
@@ -92,7 +93,8 @@ def main():
             and auth_data.login == args.user.encode()
             and auth_data.password == args.password.encode()
         )
-        return AuthResult(success=ok, handled=False)
+        # auth_data is what the session keeps as session.auth_data (the login recorded with each message).
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     controller = FreePortController(
         Recorder(args.out, set(args.reject)),

@@ -156,8 +156,9 @@ fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, 
 /// TLS failure and temporary refusals are retried (the configuration or the server may be fixed meanwhile).
 fn classify(server: &str, e: &lettre::transport::smtp::Error) -> MailError {
     let code = e.status().map(|c| c.to_string());
+    // A status code means the server answered and said no; without one, the conversation itself failed.
     let text =
-        format!("the SMTP server {server} {}: {e}", if e.is_response() { "refused the e-mail" } else { "failed" });
+        format!("the SMTP server {server} {}: {e}", if code.is_some() { "refused the e-mail" } else { "failed" });
     match code.as_deref() {
         Some("530" | "534" | "535" | "538") => {
             MailError::retryable(format!("{text}; check smtp.username and smtp.password"))
