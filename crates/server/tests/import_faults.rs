@@ -14,7 +14,8 @@ async fn fault_then_recovery(backend: Backend, kind: FaultKind, expected_error: 
     let h = Harness::start(backend).await;
     h.sandbox.control().add_fault(FaultSpec::during(kind, SignedDuration::from_mins(10)));
 
-    assert_eq!(h.drain_jobs().await, 1, "the store's import job ran once");
+    h.drain_jobs().await;
+    assert_eq!(h.import_runs().await, 1, "the store's import job ran once");
     let state = h.app.store.store_import_state(&h.store.store_id).await.unwrap();
     let error = state.current_error.clone().expect("the failure is visible on the store");
     assert!(error.contains(expected_error), "store error: {error}");
@@ -30,10 +31,12 @@ async fn fault_then_recovery(backend: Backend, kind: FaultKind, expected_error: 
     assert!(job.is_some(), "the import job is still scheduled");
 
     // Nothing due yet: the schedule waits for its backoff.
-    assert_eq!(h.drain_jobs().await, 0);
+    h.drain_jobs().await;
+    assert_eq!(h.import_runs().await, 1, "no import before the backoff ends");
     h.advance(retry_after);
     h.sandbox.control().clear_faults();
-    assert_eq!(h.drain_jobs().await, 1);
+    h.drain_jobs().await;
+    assert_eq!(h.import_runs().await, 2, "the schedule retried by itself");
     let state = h.app.store.store_import_state(&h.store.store_id).await.unwrap();
     assert_eq!(state.current_error, None, "recovered");
     assert_eq!(state.consecutive_failures, 0);

@@ -115,6 +115,11 @@ impl Harness {
         jobs::drain(&self.app, "test-worker").await.expect("the job queue works")
     }
 
+    /// How many import runs the store has recorded (other recurring jobs run when the queue drains, too).
+    pub async fn import_runs(&self) -> usize {
+        self.app.store.list_import_runs(&self.account, Some(&self.store.store_id), 1000).await.unwrap().len()
+    }
+
     pub async fn orders(&self) -> Vec<Order> {
         let filter = wharf_storage::OrderFilter { limit: Some(100_000), ..Default::default() };
         self.app.store.list_orders(&self.account, &filter).await.unwrap()
