@@ -132,7 +132,12 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<Loaded, String> {
             warnings.push(format!("environment: unknown setting {name} is ignored"));
         }
     }
-    let config: Config = serde_json::from_value(merged).map_err(|e| format!("invalid configuration: {e}"))?;
+    // serde_path_to_error names the setting that failed ("port: invalid type ..."), so the error says what to fix.
+    let config: Config = serde_path_to_error::deserialize(merged).map_err(|e| {
+        let key = e.path().to_string();
+        let env_name = format!("WHARF_{}", key.to_ascii_uppercase().replace('.', "__"));
+        format!("invalid configuration: setting '{key}' (in {} or {env_name}): {}", file.display(), e.inner())
+    })?;
     if !matches!(config.log_format.as_str(), "text" | "json") {
         return Err(format!("log_format must be 'text' or 'json', not '{}'", config.log_format));
     }
@@ -225,6 +230,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("missing.toml");
         let err = load(&file, &env(&[("WHARF_PORT", "eighty")])).err().unwrap();
-        assert!(err.contains("port"), "{err}");
+        assert!(err.contains("setting 'port'") && err.contains("WHARF_PORT"), "{err}");
     }
 }
