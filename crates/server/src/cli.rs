@@ -273,6 +273,7 @@ pub enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
+    /// Orders, newest first, filtered by status and store.
     List {
         /// awaiting_payment, awaiting_shipment, on_hold, shipped, cancelled or unmapped.
         #[arg(long)]
@@ -284,6 +285,7 @@ pub enum OrdersCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// One order: Sears's facts, items, shipments, notifications, notices and history (by id, PO number or key).
     Show {
         /// Order id (ord_…), order number (Sears PO number) or order key.
         id: String,
