@@ -481,9 +481,12 @@ enum SentRecord {
 
 /// Checks messages that may have reached Sears against their re-read purchase orders; settles those Sears
 /// has, puts back to pending those it does not have (with the attempt kept in `earlier`), and hands the
-/// unclear ones to the seller. Returns the messages that may now be sent.
+/// unclear ones to the seller. An order whose line cancellation Sears turns out to have is refreshed from the
+/// purchase order just read, as after a processing report (else Wharf would still show the line open, and the
+/// next shipment update would carry it). Returns the messages that may now be sent.
 async fn verify(
     app: &App,
+    store: &SalesStore,
     client: &SearsClient,
     messages: Vec<(OutboxMessage, Order)>,
     why: &str,
@@ -492,6 +495,7 @@ async fn verify(
     let now = app.now();
     let mut changes = Changes::default();
     let mut sendable = Vec::new();
+    let mut cancelled_lines_of: Vec<OrderId> = Vec::new();
     let mut pos: HashMap<OrderId, Result<Option<PurchaseOrder>, SearsError>> = HashMap::new();
     for (message, order) in messages {
         if !pos.contains_key(&order.order_id) {
@@ -548,12 +552,17 @@ async fn verify(
                         Some(format!("Sears has the shipment update ({evidence}; confirmed by re-reading the order)")),
                         now,
                     ),
-                    SentRecord::Cancel(line) => set_notice(
-                        changes.order(&order),
-                        &line_cancel_notice(*line),
-                        Some(format!("Line {line} cancelled in Sears ({evidence})")),
-                        now,
-                    ),
+                    SentRecord::Cancel(line) => {
+                        set_notice(
+                            changes.order(&order),
+                            &line_cancel_notice(*line),
+                            Some(format!("Line {line} cancelled in Sears ({evidence})")),
+                            now,
+                        );
+                        if !cancelled_lines_of.contains(&order.order_id) {
+                            cancelled_lines_of.push(order.order_id.clone());
+                        }
+                    }
                 }
                 changes.note(&order.order_id, order_note);
             }
@@ -592,6 +601,12 @@ async fn verify(
         }
     }
     changes.save(app).await?;
+    for order_id in cancelled_lines_of {
+        let Some(Ok(Some(po))) = pos.get(&order_id) else { continue };
+        if let Err(e) = refresh_after_cancel(app, store, client, &order_id, po).await {
+            tracing::warn!(error = %e, order = %order_id, "could not refresh the order after its line cancellation");
+        }
+    }
     // The orders written above changed: hand the sendable ones back with what is stored now.
     let mut fresh = Vec::with_capacity(sendable.len());
     for (message, order) in sendable {
@@ -619,7 +634,7 @@ async fn recover_unknown(app: &App, store: &SalesStore, client: &SearsClient, pa
     }
     let messages = with_orders(app, unknown).await?;
     // Sendable ones went back to pending; the sending steps below pick them up in this same pass.
-    match verify(app, client, messages, "after a send whose outcome was unknown", pass).await {
+    match verify(app, store, client, messages, "after a send whose outcome was unknown", pass).await {
         Ok(_) => Ok(()),
         Err(e) => tolerate_conflict(Err(e), "recover"),
     }
@@ -666,7 +681,7 @@ async fn send_shipments(app: &App, store: &SalesStore, client: &SearsClient, pas
     let (again, first): (Vec<_>, Vec<_>) = messages.into_iter().partition(|(m, _)| sent_record(m).is_some());
     let mut messages = first;
     if !again.is_empty() {
-        match verify(app, client, again, "before sending the update again", pass).await {
+        match verify(app, store, client, again, "before sending the update again", pass).await {
             Ok(sendable) => messages.extend(sendable),
             Err(e) => return tolerate_conflict(Err(e), "verify"),
         }
@@ -881,7 +896,7 @@ async fn send_cancels(app: &App, store: &SalesStore, client: &SearsClient, pass:
     let (again, first): (Vec<_>, Vec<_>) = messages.into_iter().partition(|(m, _)| sent_record(m).is_some());
     let mut messages = first;
     if !again.is_empty() {
-        match verify(app, client, again, "before sending the cancellation again", pass).await {
+        match verify(app, store, client, again, "before sending the cancellation again", pass).await {
             Ok(sendable) => messages.extend(sendable),
             Err(e) => return tolerate_conflict(Err(e), "verify"),
         }
@@ -1044,6 +1059,19 @@ pub async fn after_lines_cancelled(
 ) -> AppResult<()> {
     let stored = app.store.get_order(&store.account_id, order_id).await?;
     let Some(po) = read_po(client, &stored).await? else { return Ok(()) };
-    let refreshed = super::requests::refresh_from_sears(app, store, client, &stored, &po).await?;
+    refresh_after_cancel(app, store, client, order_id, &po).await
+}
+
+/// Writes what Sears's purchase order `po` says of the order's lines, then what follows from it (a cancelled
+/// order leaves its batch; a fully packaged one gets its shipment update).
+async fn refresh_after_cancel(
+    app: &App,
+    store: &SalesStore,
+    client: &SearsClient,
+    order_id: &OrderId,
+    po: &PurchaseOrder,
+) -> AppResult<()> {
+    let stored = app.store.get_order(&store.account_id, order_id).await?;
+    let refreshed = super::requests::refresh_from_sears(app, store, client, &stored, po).await?;
     super::requests::settle_after_sears_change(app, &refreshed).await
 }
