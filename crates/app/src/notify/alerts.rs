@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::{Date, Weekday};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Serialize;
-use wharf_domain::AccountId;
 use wharf_domain::outbox::MessageState;
 use wharf_domain::sears_time::central_date;
 use wharf_domain::store::Account;
+use wharf_domain::{AccountId, Order, OrderStatus};
 use wharf_storage::OrderFilter;
 use wharf_storage::outbox::{AlertRecord, RequestFilter, RequestKind};
 
@@ -84,10 +84,8 @@ pub async fn current_alerts(app: &App, account: &AccountId) -> AppResult<Vec<Ale
         }
     }
 
-    let overdue = OrderFilter { ship_by_before: Some(now), ..Default::default() };
-    let count = app.store.count_orders(account, &overdue).await?;
+    let (count, listed) = orders_past_ship_by(app, account, now, 10).await?;
     if count > 0 {
-        let listed = app.store.list_orders(account, &OrderFilter { limit: Some(10), ..overdue }).await?;
         let numbers: Vec<&str> = listed.iter().map(|o| o.order_number.as_str()).collect();
         alerts.push(alert(
             "orders_past_ship_by".into(),
@@ -166,6 +164,30 @@ pub async fn current_alerts(app: &App, account: &AccountId) -> AppResult<Vec<Ale
         }
     }
     Ok(alerts)
+}
+
+/// The statuses of orders Wharf still expects to ship. Not awaiting payment: Sears reports an order shipped by
+/// hand in the Seller Portal as `Ready to Invoice` (SPEC.md decision 8), which leaves nothing to ship.
+const TO_SHIP: [OrderStatus; 3] = [OrderStatus::AwaitingShipment, OrderStatus::OnHold, OrderStatus::Unmapped];
+
+/// Orders still to ship whose ship-by date has passed: how many, and the `limit` newest (by order date).
+pub async fn orders_past_ship_by(
+    app: &App,
+    account: &AccountId,
+    now: Timestamp,
+    limit: u32,
+) -> AppResult<(u64, Vec<Order>)> {
+    let mut count = 0;
+    let mut listed = Vec::new();
+    for status in TO_SHIP {
+        let overdue = OrderFilter { status: Some(status), ship_by_before: Some(now), ..Default::default() };
+        count += app.store.count_orders(account, &overdue).await?;
+        listed.extend(app.store.list_orders(account, &OrderFilter { limit: Some(limit), ..overdue }).await?);
+    }
+    // As the store lists orders: newest order date first.
+    listed.sort_by(|a, b| (b.order_date, &b.order_id).cmp(&(a.order_date, &a.order_id)));
+    listed.truncate(limit as usize);
+    Ok((count, listed))
 }
 
 /// What an alert pass did for one account.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 use wharf_app::App;
 use wharf_domain::store::Store as SalesStore;
-use wharf_storage::{Job, OrderFilter, StoreImportState};
+use wharf_storage::{Job, StoreImportState};
 
 use crate::cli::JsonFlag;
 use crate::commands::account;
@@ -40,9 +40,9 @@ pub async fn run(app: &App, json: JsonFlag) -> anyhow::Result<ExitCode> {
         let import = app.store.store_import_state(&store.store_id).await?;
         stores.push(store_status(&store, import));
     }
-    let overdue = OrderFilter { ship_by_before: Some(now), ..Default::default() };
-    let orders_past_ship_by = app.store.count_orders(&account, &overdue).await?;
-    let overdue_orders = app.store.list_orders(&account, &OrderFilter { limit: Some(20), ..overdue }).await?;
+    // The same orders as the alert: those still to ship.
+    let (orders_past_ship_by, overdue_orders) =
+        wharf_app::notify::alerts::orders_past_ship_by(app, &account, now, 20).await?;
     let status = Status {
         stores,
         orders_past_ship_by,
