@@ -20,7 +20,8 @@ use wharf_app::shipping::packages::PackagePlan;
 use wharf_app::shipping::{LabelPurchase, ManualShipment, buy_labels, mark_shipped};
 use wharf_domain::outbox::{MessageKind, MessageState};
 use wharf_domain::shipment::{Shipment, TrackingStatus};
-use wharf_domain::{ItemOption, Order};
+use wharf_domain::{ItemOption, MarketplaceUpdateState, Order};
+use wharf_sears_sandbox::{FaultKind, FaultSpec, FeedKind, OrderRef, PortalShip};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -363,4 +364,223 @@ async fn without_smtp_emails_become_eml_files_and_orders_say_so(backend: Backend
     assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 2);
 }
 
-on_both_backends!(emails_reach_a_real_smtp_server, without_smtp_emails_become_eml_files_and_orders_say_so);
+/// Where the seller wants alerts.
+const ALERT_ADDRESS: &str = "alerts@harbor.example";
+
+/// The alert e-mails among everything the SMTP server received (customer e-mails go out meanwhile, too).
+fn alert_mails(smtp: &SmtpServer) -> Vec<Value> {
+    smtp.received().into_iter().filter(|m| m["rcpt_tos"] == serde_json::json!([ALERT_ADDRESS])).collect()
+}
+
+/// Sets the sandbox's clock (and so Wharf's) to an instant.
+fn at(h: &Harness, instant: &str) {
+    h.sandbox.control().set_time(instant.parse().unwrap());
+}
+
+/// An alert e-mail's titles, in the order the e-mail lists them (its text part: `* Title: detail`).
+fn titles(mail: &Value) -> Vec<String> {
+    field(mail, "text")
+        .lines()
+        .filter_map(|l| l.strip_prefix("* "))
+        .map(|l| l.split_once(": ").map_or(l, |(title, _)| title).to_owned())
+        .collect()
+}
+
+const ALERT_TITLES: [&str; 5] = [
+    "Import failing",
+    "Orders past their ship-by date",
+    "Sears update rejected",
+    "Return request waiting",
+    "Cancellation request waiting",
+];
+
+/// Alerts made for real (an import failing for more than 30 minutes, orders past their ship-by date, a Sears update
+/// rejected, SC-11's return request and SC-15's cancellation request waiting) reach the account's alert address in
+/// one e-mail, are not e-mailed again at the next pass, are e-mailed again a day later while they last, and `wharf
+/// status` lists the same alerts. T = 2024-05-03, a Friday; the import window holds the T-1 and T-2 orders.
+async fn alerts_reach_the_alert_address_once_a_day(backend: Backend) {
+    let smtp = SmtpServer::start(&[]).await;
+    let mut h = Harness::start(backend).await;
+    h.app = h.app.clone().with_notify(smtp.notify_config(SMTP_PASSWORD));
+    // 20:00 UTC (15:00 CDT): the first import, with SC-11's return request and SC-15's cancellation request.
+    h.drain_jobs().await;
+    assert_eq!(h.import_runs().await, 1);
+    // As `wharf serve` does at start: the installation's e-mail, tracking and alert jobs (the alerts seen now).
+    wharf_app::notify::schedule_installation_jobs(&h.app).await.unwrap();
+    h.drain_jobs().await;
+
+    // From now on every purchase-order read meets Sears's outage page: imports fail.
+    h.sandbox.control().add_fault(
+        FaultSpec::during(FaultKind::Html500, SignedDuration::from_hours(72))
+            .only_method("GET")
+            .only_path("/oms/purchaseorder/"),
+    );
+
+    // A Sears update rejected: SC-05a was shipped by hand in the Seller Portal, and is marked shipped in Wharf.
+    let sc05 = h.order("5000105").await;
+    h.sandbox
+        .control()
+        .portal_ship(
+            &OrderRef::new("5000105", sc05.sears.as_ref().unwrap().po_date),
+            PortalShip { tracking_number: Some("PORTAL-1".into()), carrier: None, method: None },
+        )
+        .unwrap();
+    let manual = ManualShipment {
+        carrier: "fedex".into(),
+        service: "fedex_ground".into(),
+        tracking: "748900001105".into(),
+        ship_date: None,
+    };
+    mark_shipped(&h.app, &h.account, &sc05.order_id, &manual).await.unwrap();
+    // Sent, polled, rejected, all before the next import (20:05).
+    h.settle_sears(4).await;
+    assert_eq!(h.order("5000105").await.marketplace_update.state, MarketplaceUpdateState::Rejected);
+    let asns = h.feeds(FeedKind::Asn);
+    assert_eq!(asns.len(), 1);
+    let document = asns[0].document_id.unwrap();
+
+    // 20:05: the scheduled import fails. 05:10 UTC the next day (00:10 CDT, Saturday May 4): it fails again (its
+    // first retry was due at 20:06), and the T-2 orders are past their ship-by date (the end of T, 04:59:59 UTC).
+    at(&h, "2024-05-03T20:05:00Z");
+    h.drain_jobs().await;
+    let state = h.app.store.store_import_state(&h.store.store_id).await.unwrap();
+    assert_eq!(state.failing_since, Some("2024-05-03T20:05:00Z".parse().unwrap()));
+    at(&h, "2024-05-04T05:10:00Z");
+    h.drain_jobs().await;
+    assert!(alert_mails(&smtp).is_empty(), "no alert address yet, so no alert e-mail");
+
+    // The seller gives the account a name and an alert address.
+    let out = h
+        .wharf()
+        .args(["account", "set", "--name", "Harbor Goods", "--alert-email", ALERT_ADDRESS])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("alert e-mail    {ALERT_ADDRESS}")), "{}", text(&out.stdout));
+
+    // 05:15: the next alert pass (every 5 minutes) e-mails every alert, in one e-mail. The import failed a third
+    // time first (retry due at 05:12).
+    h.advance(SignedDuration::from_mins(5));
+    h.drain_jobs().await;
+    let mails = alert_mails(&smtp);
+    assert_eq!(mails.len(), 1, "one e-mail for all the alerts");
+    let mail = &mails[0];
+    assert_eq!(field(mail, "to"), ALERT_ADDRESS);
+    assert_eq!(field(mail, "from"), "Wharf alerts <orders@harbor.example>");
+    assert_eq!(field(mail, "subject"), "Wharf: 5 alert(s) for Harbor Goods need your attention");
+    assert_eq!(titles(mail), ALERT_TITLES);
+    let body = field(mail, "text");
+    let import_failing = "* Import failing: Store 'Sears test store' has not imported since 2024-05-03 20:05 UTC (3 \
+                          failed attempts): ";
+    for line in [
+        import_failing,
+        // Ship-by: SC-04 (16:45), SC-03 (11:02), SC-10 (10:45), SC-09 (09:30), all T-2, newest first. Not SC-12
+        // (T-2 too): Sears says `Ready to Invoice`, it was shipped by hand in the Seller Portal (decision 8).
+        "* Orders past their ship-by date: 4 order(s) past their ship-by date: 5000104, 5000103, 5000110, 0060180. \
+         Sears cancels orders 30 days overdue.\n",
+        &format!(
+            "* Sears update rejected: Order 5000105: Sears rejected the shipment update (document {document}): line 1: \
+             quantity already shipped (1 of 1 shipped); a shipped quantity cannot be shipped again\n"
+        ),
+        // Asked on Thursday May 2; one business day (Friday) has passed by Saturday.
+        "* Return request waiting: PO 5000111: return of 1 x line 1 (DEFECTIVE-PRODUCT) requested on 2024-05-02; \
+         Sears escalates it after 2 business days. Answer it in the Sears Seller Portal.\n",
+        "* Cancellation request waiting: PO 5000115: the customer asked to cancel line 1 \
+         (CUSTOMER-CANCEL-FOUND-BETTER-PRICING-OF-SAME-PRODUCT); cancel the line or ship it\n",
+    ] {
+        assert!(body.contains(line), "the alert e-mail lacks {line:?}:\n{body}");
+    }
+    let failing = body.lines().find(|l| l.starts_with(import_failing)).unwrap();
+    assert!(failing.contains("Sears is having an outage ("), "{failing}");
+    let html = field(mail, "html");
+    for title in ALERT_TITLES {
+        assert!(html.contains(&format!("<li><strong>{title}</strong>: ")), "{html}");
+    }
+
+    // 05:20, the next pass: every condition lasts, nothing new is e-mailed.
+    h.advance(SignedDuration::from_mins(5));
+    h.drain_jobs().await;
+    assert_eq!(alert_mails(&smtp).len(), 1, "not again at the next pass");
+
+    // A day later (alert_repeat) they still last: e-mailed again, once. By now (00:20 CDT Sunday May 5) the T-1
+    // orders are past their ship-by date too. (The alert pass, due at 05:25 on May 4, runs before the import retry
+    // due at 05:28, the fifth attempt.)
+    h.advance(SignedDuration::from_hours(24));
+    h.drain_jobs().await;
+    let mails = alert_mails(&smtp);
+    assert_eq!(mails.len(), 2, "again after a day");
+    let again = &mails[1];
+    assert_eq!(field(again, "subject"), "Wharf: 5 alert(s) for Harbor Goods need your attention");
+    assert_eq!(titles(again), ALERT_TITLES);
+    let body = field(again, "text");
+    assert!(
+        body.contains(
+            "* Import failing: Store 'Sears test store' has not imported since 2024-05-03 20:05 UTC (4 failed attempts)"
+        ),
+        "{body}"
+    );
+    // T-1, newest first: SC-14 (18:20), SC-08 (16:10), SC-02 (14:30), SC-15 (11:11), SC-13 (10:30), SC-01 (09:15);
+    // then the T-2 four. SC-05a shipped.
+    assert!(
+        body.contains(
+            "* Orders past their ship-by date: 10 order(s) past their ship-by date: 5000114, 5000108, 5000102, \
+             5000115, 5000113, 5000101, 5000104, 5000103, 5000110, 0060180. Sears cancels orders 30 days overdue.\n"
+        ),
+        "{body}"
+    );
+    h.advance(SignedDuration::from_mins(5));
+    h.drain_jobs().await;
+    assert_eq!(alert_mails(&smtp).len(), 2, "and not again soon after");
+
+    // `wharf status` lists the same alerts, when Wharf first saw each, and when it was last e-mailed.
+    let out = h.wharf().args(["status", "--json"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // (`wharf` reads the real clock, long after T: every order still to ship is past its ship-by date.)
+    assert_eq!(status["ordersPastShipBy"], 10);
+    assert_eq!(
+        status["overdueOrderNumbers"],
+        serde_json::json!([
+            "5000114", "5000108", "5000102", "5000115", "5000113", "5000101", "5000104", "5000103", "5000110",
+            "0060180"
+        ])
+    );
+    let listed = status["alerts"].as_array().unwrap();
+    let listed_titles: Vec<&str> = listed.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(listed_titles, ALERT_TITLES);
+    let since: Vec<&str> = listed.iter().map(|a| a["since"].as_str().unwrap()).collect();
+    assert_eq!(
+        since,
+        [
+            "2024-05-04T05:10:00Z",
+            "2024-05-04T05:10:00Z",
+            "2024-05-03T20:05:00Z",
+            "2024-05-03T20:00:00Z",
+            "2024-05-03T20:00:00Z"
+        ]
+    );
+    for alert in listed {
+        assert_eq!(alert["emailedAt"], "2024-05-05T05:20:00Z", "{alert}");
+    }
+    let rejected = listed.iter().find(|a| a["title"] == "Sears update rejected").unwrap();
+    assert_eq!(
+        rejected["detail"],
+        format!(
+            "Order 5000105: Sears rejected the shipment update (document {document}): line 1: quantity already \
+             shipped (1 of 1 shipped); a shipped quantity cannot be shipped again"
+        )
+    );
+    let cancellation = listed.iter().find(|a| a["title"] == "Cancellation request waiting").unwrap();
+    assert_eq!(
+        cancellation["detail"],
+        "PO 5000115: the customer asked to cancel line 1 (CUSTOMER-CANCEL-FOUND-BETTER-PRICING-OF-SAME-PRODUCT); \
+         cancel the line or ship it"
+    );
+}
+
+on_both_backends!(
+    emails_reach_a_real_smtp_server,
+    without_smtp_emails_become_eml_files_and_orders_say_so,
+    alerts_reach_the_alert_address_once_a_day,
+);
