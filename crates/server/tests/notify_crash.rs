@@ -112,8 +112,11 @@ fn tracking(shipment: &Shipment) -> Vec<String> {
     shipment.tracking_numbers().map(str::to_owned).collect()
 }
 
-/// (line, open, shipped, cancelled) of each line, as Sears has it.
-fn lines_of(state: &OrderState) -> Vec<(u32, u32, u32, u32)> {
+/// (line number, open, shipped, cancelled) of a line, as Sears has it.
+type Line = (u32, u32, u32, u32);
+
+/// Each line of a Sears order.
+fn lines_of(state: &OrderState) -> Vec<Line> {
     state
         .order
         .lines
@@ -239,7 +242,7 @@ async fn shipment_updates_killed_at(backend: Backend, failpoint: &str) {
             }
         }
     }
-    let expected_lines: [(&str, &[(u32, u32, u32, u32)]); 3] = [
+    let expected_lines: [(&str, &[Line]); 3] = [
         ("5000101", &[(1, 0, 2, 0), (2, 0, 1, 0), (3, 0, 3, 0)]),
         ("5000102", &[(1, 0, 1, 0), (2, 0, 2, 0)]),
         ("0060180", &[(1, 0, 2, 0)]),
