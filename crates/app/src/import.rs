@@ -99,8 +99,15 @@ async fn import_store_inner(
     match app.sears_client(store).await {
         Err(e) => run.errors.push(e.to_string()),
         Ok(client) => {
-            for &day in &days {
-                match import_day(app, store, &client, &run.run_id, day, &automation).await {
+            // The next day is fetched and parsed on another task while this one is planned and written
+            // (docs/benchmarks.md). Fetches stay one after another, so a 403 stops the run before another call.
+            let mut next: Option<DayFetch> = None;
+            for (i, &day) in days.iter().enumerate() {
+                let response = next.take().unwrap_or_else(|| prefetch(&client, day)).response().await;
+                if !matches!(&response, Err(e) if is_fatal_for_run(e)) {
+                    next = days.get(i + 1).map(|&following| prefetch(&client, following));
+                }
+                match import_day(app, store, &client, &run.run_id, day, response, &automation).await {
                     Ok(counts) => {
                         days_ok += 1;
                         run.counts.add(&counts);
@@ -115,6 +122,9 @@ async fn import_store_inner(
                         }
                         run.errors.push(format!("{day}: {e}"));
                         if fatal {
+                            if let Some(fetch) = next.take() {
+                                fetch.task.abort();
+                            }
                             break;
                         }
                     }
@@ -183,18 +193,50 @@ fn outcome_label(outcome: ImportOutcome) -> &'static str {
     }
 }
 
+/// One day's purchase orders, being fetched and parsed on a task of their own.
+struct DayFetch {
+    day: Date,
+    task: tokio::task::JoinHandle<Result<(PoResponse, std::time::Duration), SearsError>>,
+}
+
+impl DayFetch {
+    /// The response and how long the fetch itself took.
+    async fn response(self) -> AppResult<(PoResponse, std::time::Duration)> {
+        match self.task.await {
+            Ok(result) => Ok(result?),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only a runtime shutting down cancels a fetch that is awaited.
+            Err(_) => Err(AppError::Io(format!("the fetch of {} was stopped: Wharf is shutting down", self.day))),
+        }
+    }
+}
+
+fn prefetch(client: &SearsClient, day: Date) -> DayFetch {
+    let client = client.clone();
+    let span = tracing::Span::current();
+    let task = tokio::spawn(
+        async move {
+            failpoint("import.before_fetch");
+            let started = std::time::Instant::now();
+            let response = client.purchase_orders_between(day, day).await?;
+            Ok((response, started.elapsed()))
+        }
+        .instrument(span),
+    );
+    DayFetch { day, task }
+}
+
 async fn import_day(
     app: &App,
     store: &SalesStore,
     client: &SearsClient,
     run_id: &ImportRunId,
     day: Date,
+    response: AppResult<(PoResponse, std::time::Duration)>,
     automation: &AccountAutomation,
 ) -> AppResult<ImportCounts> {
-    failpoint("import.before_fetch");
     let started = std::time::Instant::now();
-    let response = client.purchase_orders_between(day, day).await?;
-    let fetched = started.elapsed();
+    let (response, fetched) = response?;
     let mut attempt = 1;
     loop {
         let version = client.config().versions.purchase_order;
@@ -208,7 +250,7 @@ async fn import_day(
                     %day,
                     orders = counts.fetched,
                     fetch_ms = fetched.as_millis() as u64,
-                    plan_ms = (planned - fetched).as_millis() as u64,
+                    plan_ms = planned.as_millis() as u64,
                     write_ms = (started.elapsed() - planned).as_millis() as u64,
                     "day imported"
                 );

@@ -104,12 +104,15 @@ async fn an_image_is_fetched_once_then_read_from_disk_until_it_is_old() {
     assert_eq!(again.as_bytes(), png());
 }
 
+/// Whether an error is the one a case expects.
+type IsExpected = fn(&ImageError) -> bool;
+
 #[tokio::test]
 async fn what_is_not_a_usable_image_is_refused_and_remembered_for_a_while() {
     let server = Server::start().await;
     let dir = tempfile::tempdir().unwrap();
     let cache = cache(dir.path());
-    let cases: [(&str, fn(&ImageError) -> bool); 5] = [
+    let cases: [(&str, IsExpected); 5] = [
         ("missing.png", |e| matches!(e, ImageError::Status(404))),
         ("page", |e| matches!(e, ImageError::NotAnImage(t) if t == "text/html")),
         ("lying.png", |e| matches!(e, ImageError::NotAnImage(_))),
