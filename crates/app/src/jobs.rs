@@ -120,14 +120,18 @@ pub async fn run_worker(app: App, worker: String, mut shutdown: watch::Receiver<
 
 async fn run_job(app: &App, job: &Job) -> JobOutcome {
     let span = tracing::info_span!("job", id = %job.id, kind = %job.kind);
+    // Each kind's future is boxed: their state machines are large, and inline they would all add up in the
+    // caller's future (a drain on a 2 MiB test thread overflowed its stack in debug builds).
     async {
         match job.kind.as_str() {
-            IMPORT_JOB => run_import_job(app, job).await,
-            crate::batches::process::BATCH_PROCESS_JOB => crate::batches::process::run_process_job(app, job).await,
-            crate::automation::RELEASE_HOLDS_JOB => crate::automation::run_release_holds_job(app, job).await,
+            IMPORT_JOB => Box::pin(run_import_job(app, job)).await,
+            crate::batches::process::BATCH_PROCESS_JOB => {
+                Box::pin(crate::batches::process::run_process_job(app, job)).await
+            }
+            crate::automation::RELEASE_HOLDS_JOB => Box::pin(crate::automation::run_release_holds_job(app, job)).await,
             kind if crate::notify::jobs::NOTIFY_JOB_KINDS.contains(&kind) => {
                 let unknown = || JobOutcome::Dead { error: format!("unknown notify job kind '{kind}'") };
-                crate::notify::jobs::run(app, job).await.unwrap_or_else(unknown)
+                Box::pin(crate::notify::jobs::run(app, job)).await.unwrap_or_else(unknown)
             }
             other => JobOutcome::Dead { error: format!("unknown job kind '{other}' (written by a newer Wharf?)") },
         }

@@ -471,8 +471,8 @@ async fn alerts_reach_the_alert_address_once_a_day(backend: Backend) {
     assert_eq!(field(mail, "subject"), "Wharf: 5 alert(s) for Harbor Goods need your attention");
     assert_eq!(titles(mail), ALERT_TITLES);
     let body = field(mail, "text");
-    let import_failing = "* Import failing: Store 'Sears test store' has not imported since 2024-05-03 20:05 UTC (3 \
-                          failed attempts): ";
+    let import_failing = "* Import failing: Store 'Sears test store': imports have failed since 2024-05-03 20:05 UTC \
+                          (3 failed attempts; last successful import 2024-05-03 20:00 UTC): ";
     for line in [
         import_failing,
         // Ship-by: SC-04 (16:45), SC-03 (11:02), SC-10 (10:45), SC-09 (09:30), all T-2, newest first. Not SC-12
@@ -516,7 +516,8 @@ async fn alerts_reach_the_alert_address_once_a_day(backend: Backend) {
     let body = field(again, "text");
     assert!(
         body.contains(
-            "* Import failing: Store 'Sears test store' has not imported since 2024-05-03 20:05 UTC (4 failed attempts)"
+            "* Import failing: Store 'Sears test store': imports have failed since 2024-05-03 20:05 UTC (4 failed \
+             attempts; last successful import 2024-05-03 20:00 UTC)"
         ),
         "{body}"
     );

@@ -74,10 +74,13 @@ pub async fn current_alerts(app: &App, account: &AccountId) -> AppResult<Vec<Ale
                 format!("import_failing:{}", store.store_id),
                 "Import failing",
                 format!(
-                    "Store '{}' has not imported since {} ({} failed attempts): {}",
+                    "Store '{}': imports have failed since {} ({} failed attempts; last successful import {}): {}",
                     store.store_name,
                     since.strftime("%Y-%m-%d %H:%M UTC"),
                     state.consecutive_failures,
+                    state
+                        .last_success_at
+                        .map_or_else(|| "never".into(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()),
                     state.current_error.as_deref().unwrap_or("no error recorded")
                 ),
             ));
