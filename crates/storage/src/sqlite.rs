@@ -221,6 +221,8 @@ fn u64_count(n: i64) -> u64 {
 /// costs more than the insert itself; a full chunk is always the same SQL, so its prepared statement is
 /// reused. 12 × 100 parameters stay far below SQLite's limit of 32,766.
 const ROWS_PER_INSERT: usize = 100;
+/// Keys per multi-row DELETE (two parameters each, far below SQLite's 32,766).
+const ROWS_PER_DELETE: usize = 500;
 
 const INSERT_ORDERS: &str = "INSERT INTO orders (order_id, account_id, store_id, po_number, po_date, order_number, \
      order_key, status, order_date, ship_by, modify_date, doc)";
@@ -718,27 +720,42 @@ impl Store for SqliteStore {
             .execute(&mut *w.tx)
             .await?;
         }
-        for key in day.no_longer_skipped {
-            sqlx::query("DELETE FROM skipped_orders WHERE store_id = ?1 AND po_number = ?2 AND po_date = ?3")
-                .bind(store.as_str())
-                .bind(key.po_number.as_str())
-                .bind(key.po_date.to_string())
-                .execute(&mut *w.tx)
-                .await?;
+        // Every new order is in this list (it may have been skipped before): one statement per chunk, not per
+        // order, or a day of 24,000 orders spends seconds on round trips to SQLite's thread.
+        for chunk in day.no_longer_skipped.chunks(ROWS_PER_DELETE) {
+            let sql = values_sql(
+                "DELETE FROM skipped_orders WHERE store_id = ? AND (po_number, po_date) IN (",
+                2,
+                chunk.len(),
+                ")",
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(store.as_str());
+            for key in chunk {
+                query = query.bind(key.po_number.as_str()).bind(key.po_date.to_string());
+            }
+            query.execute(&mut *w.tx).await?;
         }
-        for (product, doc) in day.new_products {
-            sqlx::query(
-                "INSERT INTO products (product_id, account_id, sku, modify_date, doc) VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (account_id, sku) DO NOTHING",
-            )
-            .bind(product.product_id.as_str())
-            .bind(account.as_str())
-            .bind(product.sku.as_str())
-            .bind(ts(product.modify_date))
-            .bind(doc)
-            .execute(&mut *w.tx)
-            .await
-            .map_err(|e| refused(e, "product", &product.product_id, None))?;
+        // Unknown SKUs become products: many per day when a seller's catalog is not loaded yet, so in chunks.
+        for chunk in day.new_products.chunks(ROWS_PER_INSERT) {
+            let sql = values_sql(
+                "INSERT INTO products (product_id, account_id, sku, modify_date, doc)",
+                5,
+                chunk.len(),
+                " ON CONFLICT (account_id, sku) DO NOTHING",
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (product, doc) in chunk {
+                query = query
+                    .bind(product.product_id.as_str())
+                    .bind(account.as_str())
+                    .bind(product.sku.as_str())
+                    .bind(ts(product.modify_date))
+                    .bind(doc.as_str());
+            }
+            query.execute(&mut *w.tx).await.map_err(|e| {
+                let skus = format!("SKUs {} to {}", chunk[0].0.sku, chunk[chunk.len() - 1].0.sku);
+                refused(e, "product", &skus, None)
+            })?;
         }
         w.tx.commit().await?;
         Ok(())

@@ -76,6 +76,31 @@ pub async fn skipped_order_upsert_keeps_first_seen(db: Db) {
     assert_eq!(db.list_skipped(&account_a(), None).await.unwrap(), vec![second]);
 }
 
+/// A day of many new orders clears exactly the skipped ones among them (the keys go in chunks).
+pub async fn a_large_day_clears_only_its_skipped_orders(db: Db) {
+    seed(&*db).await;
+    seed_b(&*db).await;
+    let reason = SkipReason::NoShippingAddress;
+    let skipped_pos = ["2000000", "2000499", "2000500", "2001200"];
+    let kept = skipped("2000001", "2026-11-21", reason.clone(), "2026-11-26T10:00:00Z");
+    let mut skips: Vec<SkippedOrder> =
+        skipped_pos.iter().map(|po| skipped(po, "2026-11-20", reason.clone(), "2026-11-26T10:00:00Z")).collect();
+    skips.push(kept.clone());
+    db.write_import_day(&account_a(), &store_a(), skip_day(skips, vec![])).await.unwrap();
+    // Store B's order of the same key is not store A's to clear.
+    let mut other = skipped("2000000", "2026-11-20", reason, "2026-11-26T10:00:00Z");
+    other.store_id = store_b();
+    db.write_import_day(&account_b(), &store_b(), skip_day(vec![other.clone()], vec![])).await.unwrap();
+
+    // 1,201 keys of 2026-11-20, past two chunk boundaries; 2000001 of 2026-11-21 is not among them.
+    let keys: Vec<OrderKey> =
+        (0..=1200).map(|n| OrderKey::new((2_000_000 + n).to_string(), day("2026-11-20"))).collect();
+    db.write_import_day(&account_a(), &store_a(), skip_day(vec![], keys)).await.unwrap();
+
+    assert_eq!(db.list_skipped(&account_a(), None).await.unwrap(), vec![kept]);
+    assert_eq!(db.list_skipped(&account_b(), None).await.unwrap(), vec![other]);
+}
+
 fn run(id: &str, store: &wharf_domain::StoreId, started: &str) -> ImportRun {
     ImportRun {
         run_id: id.parse().unwrap(),

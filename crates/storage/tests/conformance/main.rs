@@ -87,6 +87,7 @@ conformance! {
     orders::import_day_refuses_what_is_not_the_stores,
 
     imports::skipped_order_upsert_keeps_first_seen,
+    imports::a_large_day_clears_only_its_skipped_orders,
     imports::import_runs_round_trip,
 
     products::upsert_products_inserts_then_replaces_by_sku,
