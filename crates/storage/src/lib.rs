@@ -27,6 +27,7 @@ pub mod rate_limits;
 pub mod rules;
 pub mod shipping;
 mod sqlite;
+pub mod templates;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
@@ -199,6 +200,7 @@ pub trait Store:
     + outbox::OutboxStore
     + rules::RuleStore
     + rate_limits::RateLimitStore
+    + templates::TemplateStore
     + Send
     + Sync
     + 'static

@@ -8,6 +8,7 @@ mod outbox;
 mod rate_limits;
 mod rules;
 mod shipping;
+mod templates;
 mod wire;
 
 use std::collections::{HashMap, HashSet};

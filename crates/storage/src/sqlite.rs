@@ -11,6 +11,7 @@ mod outbox;
 mod rate_limits;
 mod rules;
 mod shipping;
+mod templates;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -14,6 +14,7 @@ mod rate_limits;
 mod rules;
 mod shipping;
 mod stores;
+mod templates;
 
 use std::sync::Arc;
 
@@ -148,4 +149,7 @@ conformance! {
     rate_limits::counters_and_back_off_are_shared_by_instances,
     rate_limits::ended_windows_are_pruned,
     rate_limits::concurrent_instances_never_exceed_a_limit,
+
+    templates::named_slip_templates_per_account,
+    templates::named_email_templates_per_account_and_kind,
 }
