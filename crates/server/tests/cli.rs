@@ -360,6 +360,29 @@ async fn the_demo_runs_with_no_accounts_and_other_commands_work_beside_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_that_cannot_listen_says_so_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let wharf = || {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"));
+        c.arg("--data-dir").arg(dir.path()).env_remove("WHARF_DATABASE_URL").kill_on_drop(true);
+        c
+    };
+    let out = wharf().args(["demo", "--port", &port, "--orders", "0"]).output().await.unwrap();
+    assert!(!out.status.success());
+    let said = text(&out.stderr);
+    assert!(said.contains(&format!("cannot listen on 127.0.0.1:{port}")) && said.contains("--port"), "{said}");
+    // No store or carrier account was pointed at the sandboxes of a demo that never ran.
+    for what in ["store", "carrier"] {
+        let out = wharf().args([what, "list", "--json"]).output().await.unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(listed, serde_json::json!([]), "{what}s");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standalone_sears_sandbox_prints_credentials_that_work() {
     let mut sandbox = tokio::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
         .args(["sears-sandbox", "--port", "0", "--seed", "7", "--orders", "5"])

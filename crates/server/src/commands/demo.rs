@@ -18,6 +18,9 @@ pub const DEMO_STORE_NAME: &str = "Sears demo store";
 
 pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode> {
     config.port = args.port;
+    // The port first: a demo that cannot listen stops before it points the stored store and carrier account at
+    // sandboxes that would die with it.
+    let listener = serve::bind(&config).await?;
     let sandbox = SandboxConfig { port: args.sears_port, seed: args.seed, orders: args.orders, ..Default::default() }
         .start()
         .await?;
@@ -49,7 +52,6 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<ExitCode>
     super::demo_pictures::brand_store(&app, &account, &connected.store.store_id, &pictures).await?;
     super::demo_pictures::spawn_catalog_pictures(app.clone(), account.clone(), pictures, Duration::from_secs(5));
 
-    let listener = serve::bind(&config).await?;
     let url = format!("http://{}", listener.local_addr()?);
     println!("Wharf demo is running at {url}");
     println!("  Sears sandbox:  {} (seller {}, {})", sandbox.base_url(), seller.seller_id, seller.email);
