@@ -36,6 +36,15 @@ pub enum BatchSortKey {
 /// Sorts `entries` by `key`, stably: entries that compare equal keep their order. Codes compare
 /// in natural order ("A-2" before "A-10").
 pub fn sort_batch(entries: &mut [BatchEntry], key: BatchSortKey) {
+    sort_entries(entries, |e| e, key);
+}
+
+/// [`sort_batch`] for entries that carry something along (e.g. the packing-slip template of each order).
+pub fn sort_batch_with<T>(entries: &mut [(BatchEntry, T)], key: BatchSortKey) {
+    sort_entries(entries, |(e, _)| e, key);
+}
+
+fn sort_entries<T>(items: &mut [T], entry: impl Fn(&T) -> &BatchEntry, key: BatchSortKey) {
     fn first_item<'a>(
         entry: &'a BatchEntry,
         field: fn(&'a crate::slip::SlipItem) -> Option<&'a str>,
@@ -52,13 +61,18 @@ pub fn sort_batch(entries: &mut [BatchEntry], key: BatchSortKey) {
     }
     // `sort_by` is a stable sort.
     match key {
-        BatchSortKey::OrderDate => entries.sort_by_key(|e| e.slip.order_date),
-        BatchSortKey::OrderNumber => entries.sort_by(|a, b| natural_cmp(&a.slip.order_number, &b.slip.order_number)),
-        BatchSortKey::Sku => {
-            entries.sort_by(|a, b| missing_last(first_item(a, |i| Some(&i.sku)), first_item(b, |i| Some(&i.sku))))
+        BatchSortKey::OrderDate => items.sort_by_key(|e| entry(e).slip.order_date),
+        BatchSortKey::OrderNumber => {
+            items.sort_by(|a, b| natural_cmp(&entry(a).slip.order_number, &entry(b).slip.order_number))
         }
-        BatchSortKey::WarehouseLocation => entries.sort_by(|a, b| {
-            missing_last(first_item(a, |i| i.location.as_deref()), first_item(b, |i| i.location.as_deref()))
+        BatchSortKey::Sku => items.sort_by(|a, b| {
+            missing_last(first_item(entry(a), |i| Some(&i.sku)), first_item(entry(b), |i| Some(&i.sku)))
+        }),
+        BatchSortKey::WarehouseLocation => items.sort_by(|a, b| {
+            missing_last(
+                first_item(entry(a), |i| i.location.as_deref()),
+                first_item(entry(b), |i| i.location.as_deref()),
+            )
         }),
     }
 }
@@ -102,16 +116,17 @@ fn entry_pages(
 /// Lays out chunks of `entries` on rayon's pool, one chunk ahead of the PDF writer.
 fn render_pipelined(
     entries: &[BatchEntry],
-    pages_of: impl Fn(&BatchEntry) -> Result<Vec<Page>, DocumentError> + Sync,
+    pages_of: impl Fn(usize, &BatchEntry) -> Result<Vec<Page>, DocumentError> + Sync,
 ) -> Result<Vec<u8>, DocumentError> {
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         let pages_of = &pages_of;
         scope.spawn(move || {
-            for chunk in entries.chunks(CHUNK) {
+            for (n, chunk) in entries.chunks(CHUNK).enumerate() {
                 let pages = chunk
                     .par_iter()
-                    .map(|entry| pages_of(entry).map_err(|e| e.in_order(&entry.slip.order_number)))
+                    .enumerate()
+                    .map(|(i, entry)| pages_of(n * CHUNK + i, entry).map_err(|e| e.in_order(&entry.slip.order_number)))
                     .collect::<Result<Vec<Vec<Page>>, _>>()
                     .map(|pages| pages.into_iter().flatten().collect());
                 let failed = pages.is_err();
@@ -135,7 +150,19 @@ pub fn render_batch_pdf(
 ) -> Result<Vec<u8>, DocumentError> {
     let cache =
         if options.include_slips { decode_pictures(entries.iter().map(|e| &e.slip)) } else { PictureCache::new() };
-    render_pipelined(entries, |entry| entry_pages(entry, template, options, &cache))
+    render_pipelined(entries, |_, entry| entry_pages(entry, template, options, &cache))
+}
+
+/// [`render_batch_pdf`] with each entry's own packing-slip template: `templates[i]` is entry `i`'s.
+pub fn render_batch_pdf_each(
+    entries: &[BatchEntry],
+    templates: &[&SlipTemplate],
+    options: &BatchOptions,
+) -> Result<Vec<u8>, DocumentError> {
+    assert_eq!(entries.len(), templates.len(), "one template per batch entry");
+    let cache =
+        if options.include_slips { decode_pictures(entries.iter().map(|e| &e.slip)) } else { PictureCache::new() };
+    render_pipelined(entries, |i, entry| entry_pages(entry, templates[i], options, &cache))
 }
 
 /// Every label of the batch as ZPL, in order, one `^XA..^XZ` format each (carrier ZPL exactly
@@ -169,7 +196,18 @@ pub fn render_batch_slips_pdf(
     size: SlipPageSize,
 ) -> Result<Vec<u8>, DocumentError> {
     let cache = decode_pictures(entries.iter().map(|e| &e.slip));
-    render_pipelined(entries, |entry| slip_pages(&entry.slip, template, size, &cache))
+    render_pipelined(entries, |_, entry| slip_pages(&entry.slip, template, size, &cache))
+}
+
+/// [`render_batch_slips_pdf`] with each entry's own template: `templates[i]` is entry `i`'s.
+pub fn render_batch_slips_pdf_each(
+    entries: &[BatchEntry],
+    templates: &[&SlipTemplate],
+    size: SlipPageSize,
+) -> Result<Vec<u8>, DocumentError> {
+    assert_eq!(entries.len(), templates.len(), "one template per batch entry");
+    let cache = decode_pictures(entries.iter().map(|e| &e.slip));
+    render_pipelined(entries, |i, entry| slip_pages(&entry.slip, templates[i], size, &cache))
 }
 
 #[cfg(test)]
@@ -209,5 +247,13 @@ mod tests {
         assert_eq!(sorted(BatchSortKey::OrderDate), ["999", "1001", "1010", "1002"]);
         assert_eq!(sorted(BatchSortKey::Sku), ["1002", "1001", "999", "1010"]);
         assert_eq!(sorted(BatchSortKey::WarehouseLocation), ["1001", "1002", "1010", "999"]);
+    }
+
+    #[test]
+    fn what_an_entry_carries_moves_with_it() {
+        let mut entries = vec![(entry("1010", 3, "TEE-2", None), "b"), (entry("999", 1, "MUG-10", None), "a")];
+        sort_batch_with(&mut entries, BatchSortKey::OrderNumber);
+        let got: Vec<(&str, &str)> = entries.iter().map(|(e, t)| (e.slip.order_number.as_str(), *t)).collect();
+        assert_eq!(got, [("999", "a"), ("1010", "b")]);
     }
 }

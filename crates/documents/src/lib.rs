@@ -26,7 +26,8 @@ mod zpl;
 
 pub use address::Address;
 pub use batch::{
-    BatchEntry, BatchOptions, BatchSortKey, render_batch_pdf, render_batch_slips_pdf, render_batch_zpl, sort_batch,
+    BatchEntry, BatchOptions, BatchSortKey, render_batch_pdf, render_batch_pdf_each, render_batch_slips_pdf,
+    render_batch_slips_pdf_each, render_batch_zpl, sort_batch, sort_batch_with,
 };
 pub use color::Rgb;
 pub use error::{DocumentError, Origin, Position, TemplateError};
