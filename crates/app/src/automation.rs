@@ -6,15 +6,15 @@
 //! a page at a time in one transaction (`RuleStore::update_orders`). When someone changed one of a page's
 //! orders meanwhile, that page is done again one order at a time from what is stored now.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::civil::{Date, Time};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use wharf_domain::automation::hold::{HoldError, hold_by_seller, hold_is_due, release_hold};
 use wharf_domain::automation::{
-    Action, Automation, CompiledRule, CompiledRules, Criterion, MappingRow, Outcome, ProductLookup, Rule, RuleErrors,
-    RuleFile, RuleFileError, Trigger, UnmappedService, move_rule as reorder, preview_rule,
+    Action, Automation, CompiledRule, CompiledRules, Criterion, MappingRow, Outcome, ProductLookup, Rule, RuleError,
+    RuleErrors, RuleFile, RuleFileError, Trigger, UnmappedService, move_rule as reorder, preview_rule,
     unmapped_services as find_unmapped, validate_mapping_entry,
 };
 use wharf_domain::history::{Actor, HistoryEntry};
@@ -573,6 +573,47 @@ fn refused(errors: &RuleErrors) -> AppError {
     AppError::InvalidInput(format!("nothing was saved; the rules would not work:\n{errors}"))
 }
 
+/// Refuses rules whose actions choose a packing-slip or e-mail template the account does not have (automation
+/// would choose it for orders and every slip or e-mail would fall back to the store's template).
+async fn check_template_names<'a>(
+    app: &App,
+    account: &AccountId,
+    rules: impl IntoIterator<Item = (&'a RuleId, &'a str, &'a [Action])>,
+) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let email_names: BTreeSet<String> =
+        app.store.named_email_templates(account).await?.into_iter().map(|t| t.name).collect();
+    let slip_names: BTreeSet<String> =
+        app.store.named_slip_templates(account).await?.into_iter().map(|t| t.name).collect();
+    for (id, name, actions) in rules {
+        for (i, action) in actions.iter().enumerate() {
+            let message = match action {
+                Action::SetPackingSlipTemplate(t) if !slip_names.contains(t.trim()) => format!(
+                    "there is no packing-slip template named '{}'; create it first with `wharf template set FILE \
+                     --name {}` (list them with `wharf template list`)",
+                    t.trim(),
+                    t.trim()
+                ),
+                Action::SetEmailTemplate(t) if !email_names.contains(t.trim()) => format!(
+                    "there is no e-mail template named '{}'; create it first with `wharf email template set --kind \
+                     shipment --name {} --subject ...` (or `wharf template set FILE --name {}` for a packing slip)",
+                    t.trim(),
+                    t.trim(),
+                    t.trim()
+                ),
+                _ => continue,
+            };
+            errors.push(RuleError {
+                rule_id: id.clone(),
+                rule_name: name.trim().to_owned(),
+                location: format!("actions[{i}] ({})", action.name()),
+                message,
+            });
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(refused(&RuleErrors(errors))) }
+}
+
 /// Reads the account's rules, lets `change` edit them, checks the result as a set and saves it under the
 /// revision read, again from the top when someone else saved meanwhile.
 async fn change_rules<T>(
@@ -630,6 +671,7 @@ pub struct RuleDraft {
 /// what a rule below it changes... are refused with the rule, the field and the reason.
 pub async fn add_rule(app: &App, account: &AccountId, draft: RuleDraft) -> AppResult<Rule> {
     let id = draft.id.clone().unwrap_or_else(|| RuleId::from_uuid(app.new_uuid()));
+    check_template_names(app, account, [(&id, draft.name.as_str(), &draft.actions[..])]).await?;
     change_rules(app, account, |rules| {
         if rules.iter().any(|r| r.id == id) {
             return Err(AppError::InvalidInput(format!(
@@ -666,6 +708,13 @@ pub struct RuleEdit {
 
 /// Changes a rule (by id or name), checked as [`add_rule`] checks a new one.
 pub async fn edit_rule(app: &App, account: &AccountId, key: &str, edit: RuleEdit) -> AppResult<Rule> {
+    // New actions are checked; a rule's unchanged actions are not (renaming a rule is not refused).
+    if let Some(actions) = &edit.actions {
+        let rules = app.store.rule_set(account).await?.rules();
+        let rule = &rules[find_rule(&rules, key)?];
+        let name = edit.name.as_deref().unwrap_or(&rule.name);
+        check_template_names(app, account, [(&rule.id, name, &actions[..])]).await?;
+    }
     change_rules(app, account, |rules| {
         let i = find_rule(rules, key)?;
         let rule = &mut rules[i];
@@ -810,6 +859,7 @@ pub async fn import_rules(
     store: Option<SalesStore>,
 ) -> AppResult<RuleImport> {
     let mapping = file.service_mapping().map_err(|e| AppError::InvalidInput(e.to_string()))?;
+    check_template_names(app, account, file.rules.iter().map(|r| (&r.id, r.name.as_str(), &r.actions[..]))).await?;
     if !mapping.entries().is_empty() && store.is_none() {
         return Err(AppError::InvalidInput(
             "the file has a service mapping; say which store it is for with --store (nothing was imported)".into(),
@@ -868,6 +918,22 @@ pub async fn install_demo_automation(app: &App, store: &SalesStore) -> AppResult
     let mut installed = DemoAutomation::default();
     let set = app.store.rule_set(&store.account_id).await?;
     if set.rules.is_empty() {
+        // The packing-slip templates the demo rules choose, as Wharf's default slip until the seller saves theirs.
+        for rule in &example.rules {
+            for action in &rule.actions {
+                if let Action::SetPackingSlipTemplate(name) = action
+                    && app.store.named_slip_template(&store.account_id, name.trim()).await?.is_none()
+                {
+                    crate::printing::settings::save_named_slip_template(
+                        app,
+                        &store.account_id,
+                        name,
+                        wharf_documents::DEFAULT_SLIP_TEMPLATE,
+                    )
+                    .await?;
+                }
+            }
+        }
         app.store.save_rule_set(&store.account_id, set.revision, &example.rules, app.now()).await?;
         installed.rules = example.rules.len();
     }

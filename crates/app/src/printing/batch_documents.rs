@@ -6,9 +6,11 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::Timestamp;
 use serde::Serialize;
 use wharf_documents::{
-    BatchEntry, BatchOptions, BatchSortKey, Dpi, PickList, SlipPageSize, render_batch_pdf, render_batch_slips_pdf,
-    render_batch_zpl, render_pick_list_pdf, render_slip_pdf, sample_slip_data, sort_batch,
+    BatchEntry, BatchOptions, BatchSortKey, Dpi, PickList, SlipPageSize, SlipTemplate, render_batch_pdf_each,
+    render_batch_slips_pdf_each, render_batch_zpl, render_pick_list_pdf, render_slip_pdf, sample_slip_data,
+    sort_batch_with,
 };
+use wharf_domain::history::Actor;
 use wharf_domain::product::Product;
 use wharf_domain::shipment::{Shipment, ShipmentState};
 use wharf_domain::store::Store as SalesStore;
@@ -16,8 +18,9 @@ use wharf_domain::{AccountId, BatchId, Order, OrderId, ShipmentId, StoreId};
 use wharf_storage::batches::{Batch, BatchOrder, OrderResult};
 
 use super::images::{ImageCache, ImageLimits};
-use super::settings::PrintSetup;
+use super::settings::{NOTICE_SLIP_TEMPLATE_MISSING, PrintSetup, named_slip_template};
 use super::slips::{branding, document_label, packing_slip, pick_order, printed_items, service_name};
+use crate::notify::orders::{order_write, set_notice};
 use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -196,6 +199,9 @@ pub async fn print_batch(
 
     let mut entries = Vec::with_capacity(loaded.orders.len());
     let mut left_out = Vec::new();
+    // Named templates chosen by automation: found, missing (None), or unusable (the reason).
+    let mut named: HashMap<String, Result<Option<SlipTemplate>, String>> = HashMap::new();
+    let mut unused_names = BTreeSet::new();
     let stored_labels = {
         let ids: Vec<ShipmentId> = loaded.shipments.values().map(|s| s.shipment_id.clone()).collect();
         app.store.shipment_labels(account, &ids).await?
@@ -242,23 +248,51 @@ pub async fn print_batch(
             service_name(order, Some(shipment)),
             &images,
         );
-        entries.push(BatchEntry { labels, slip });
+        let template = match chosen_template(order) {
+            None => setup.template.clone(),
+            Some(name) => {
+                if !named.contains_key(name) {
+                    let found = named_slip_template(app, account, name).await.map_err(|e| e.to_string());
+                    named.insert(name.to_owned(), found);
+                }
+                match &named[name] {
+                    Ok(Some(template)) => template.clone(),
+                    Ok(None) | Err(_) => {
+                        unused_names.insert(name.to_owned());
+                        setup.template.clone()
+                    }
+                }
+            }
+        };
+        entries.push((BatchEntry { labels, slip }, template));
     }
-    sort_batch(&mut entries, options.sort);
+    if !unused_names.is_empty() {
+        notes.push(format!(
+            "the packing-slip template(s) {} chosen by automation do not exist (or no longer parse), so those \
+             orders' slips use the store's template; create them with `wharf template set FILE --name NAME`",
+            unused_names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let printed: Vec<&Order> =
+        loaded.orders.iter().filter(|o| !left_out.iter().any(|l| l.order_id == o.order_id)).collect();
+    note_missing_templates(app, &printed, &named).await;
+    sort_batch_with(&mut entries, options.sort);
+    let (entries, templates): (Vec<BatchEntry>, Vec<SlipTemplate>) = entries.into_iter().unzip();
     let dpi = options.dpi.unwrap_or(setup.dpi);
     let slip_size = options.slip_size.unwrap_or(setup.slip_size);
-    let template = setup.template.clone();
     let format = options.format;
     let rendered = tokio::task::spawn_blocking(move || -> Result<_, wharf_documents::DocumentError> {
         let labels: usize = entries.iter().map(|e| e.labels.len()).sum();
         let orders: Vec<String> = entries.iter().map(|e| e.slip.order_number.clone()).collect();
+        let templates: Vec<&SlipTemplate> = templates.iter().collect();
         let (main, slips) = match format {
-            PrintFormat::Pdf => {
-                (render_batch_pdf(&entries, &template, &BatchOptions { dpi, slip_size, include_slips: true })?, None)
-            }
+            PrintFormat::Pdf => (
+                render_batch_pdf_each(&entries, &templates, &BatchOptions { dpi, slip_size, include_slips: true })?,
+                None,
+            ),
             PrintFormat::Zpl => (
                 render_batch_zpl(&entries, dpi)?.into_bytes(),
-                Some(render_batch_slips_pdf(&entries, &template, slip_size)?),
+                Some(render_batch_slips_pdf_each(&entries, &templates, slip_size)?),
             ),
         };
         Ok((main, slips, labels, orders))
@@ -268,6 +302,40 @@ pub async fn print_batch(
     .map_err(|e| AppError::InvalidInput(e.to_string()))?;
     let (labels_file, slips_pdf, labels, orders) = rendered;
     Ok(PrintedBatch { labels_file, slips_pdf, format, orders, labels, left_out, notes })
+}
+
+/// The packing-slip template automation chose for `order`, if any.
+fn chosen_template(order: &Order) -> Option<&str> {
+    order.advanced_options.packing_slip_template.as_deref().map(str::trim).filter(|n| !n.is_empty())
+}
+
+/// Tells each printed order whose chosen template was not used why (an order notice), and clears the notice
+/// from orders whose template is back. A failed write is logged: it never stops printing.
+async fn note_missing_templates(
+    app: &App,
+    orders: &[&Order],
+    named: &HashMap<String, Result<Option<SlipTemplate>, String>>,
+) {
+    let now = app.now();
+    for &order in orders {
+        let notice = chosen_template(order).and_then(|name| match named.get(name) {
+            Some(Ok(None)) => Some(format!(
+                "The packing-slip template '{name}' chosen by automation does not exist, so the slip was printed \
+                 with the store's template; create it with `wharf template set FILE --name {name}` or change the rule"
+            )),
+            Some(Err(reason)) => Some(format!(
+                "The packing-slip template '{name}' chosen by automation could not be used ({reason}), so the slip \
+                 was printed with the store's template; save it again with `wharf template set FILE --name {name}`"
+            )),
+            _ => None,
+        });
+        let mut after = order.clone();
+        set_notice(&mut after, NOTICE_SLIP_TEMPLATE_MISSING, notice, now);
+        let Some(write) = order_write(order, after, Actor::System, Some("packing slip printed"), now) else { continue };
+        if let Err(e) = app.store.update_order(&write).await {
+            tracing::warn!(error = %e, order = %order.order_id, "the packing-slip template notice was not saved");
+        }
+    }
 }
 
 /// The batch's pick list (every order still in the batch, bought or not): what to take from which shelf.

@@ -2,9 +2,10 @@
 //! footer, saved for the account or for one store. A store's settings override the account's field by field;
 //! what neither sets is Wharf's default (the built-in template, 203 dpi, letter slips, no messages).
 
-use wharf_documents::{Dpi, SlipPageSize, SlipTemplate};
+use wharf_documents::{Dpi, SlipPageSize, SlipTemplate, render_slip_pdf, sample_slip_data};
 use wharf_domain::{AccountId, StoreId};
 use wharf_storage::batches::PrintSettings;
+use wharf_storage::templates::NamedSlipTemplate;
 
 use super::label_messages::LabelMessageTemplates;
 use crate::{App, AppError, AppResult};
@@ -124,6 +125,50 @@ pub async fn save_settings(
         .set_print_settings(account, store, settings, app.now())
         .await
         .map_err(|e| AppError::from_storage(e, "see `wharf store list`"))
+}
+
+/// The order notice saying that the packing-slip template automation chose no longer exists.
+pub const NOTICE_SLIP_TEMPLATE_MISSING: &str = "packing_slip_template_missing";
+
+/// A template name as saved: trimmed, not empty.
+pub fn template_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::InvalidInput("a template name cannot be empty".into()));
+    }
+    Ok(name.to_owned())
+}
+
+/// Saves (or replaces) the account's packing-slip template `name`, after checking that it parses and
+/// renders a packing slip of sample data; nothing is saved otherwise.
+pub async fn save_named_slip_template(app: &App, account: &AccountId, name: &str, source: &str) -> AppResult<String> {
+    let name = template_name(name)?;
+    let template = parse_template(source)?;
+    tokio::task::spawn_blocking(move || render_slip_pdf(&sample_slip_data(), &template, SlipPageSize::Letter))
+        .await
+        .map_err(|e| AppError::Io(format!("rendering the sample slip stopped: {e}")))?
+        .map_err(|e| {
+            AppError::InvalidInput(format!("the packing-slip template does not render the sample slip: {e}"))
+        })?;
+    app.store
+        .put_named_slip_template(&NamedSlipTemplate {
+            account_id: account.clone(),
+            name: name.clone(),
+            source: source.to_owned(),
+            modify_date: app.now(),
+        })
+        .await?;
+    Ok(name)
+}
+
+/// The account's packing-slip template `name`, checked; `None` if there is none of that name.
+pub async fn named_slip_template(app: &App, account: &AccountId, name: &str) -> AppResult<Option<SlipTemplate>> {
+    match app.store.named_slip_template(account, name.trim()).await? {
+        Some(saved) => Ok(Some(parse_template(&saved.source).map_err(|e| {
+            AppError::InvalidInput(format!("the packing-slip template '{}' no longer parses: {e}", saved.name))
+        })?)),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]

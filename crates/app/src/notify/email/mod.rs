@@ -17,6 +17,7 @@ use wharf_domain::store::Store as SalesStore;
 use wharf_domain::{Order, ShipmentId};
 use wharf_storage::StorageError;
 use wharf_storage::outbox::{DueMessages, EmailTemplate, MessageWrite};
+use wharf_storage::templates::NamedEmailTemplate;
 
 pub use context::{EmailContext, context};
 pub use mailer::{Delivery, MailError, OutgoingMail};
@@ -29,6 +30,8 @@ use crate::{App, AppError, AppResult};
 pub const EMAIL_KINDS: [MessageKind; 2] = [MessageKind::ShipmentEmail, MessageKind::DeliveryEmail];
 /// The order notice that warns that a buyer Sears requires Wharf to reach (carrier OTH) was not reached.
 pub const NOTICE_CUSTOMER_NOT_REACHED: &str = "customer_not_reached";
+/// The order notice saying that the e-mail template automation chose no longer exists.
+pub const NOTICE_EMAIL_TEMPLATE_MISSING: &str = "email_template_missing";
 
 /// The notice code of an e-mail kind's delivery state on the order.
 pub fn email_notice(kind: EmailKind) -> String {
@@ -59,6 +62,84 @@ pub async fn template_of(app: &App, store: &SalesStore, kind: EmailKind) -> AppR
         Some(t) => (TemplateSources { subject: t.subject, html: t.html, text: t.text }, true),
         None => (templates::built_in(kind), false),
     })
+}
+
+/// The account's e-mail template `name` of `kind`, if there is one.
+pub async fn named_template(
+    app: &App,
+    account: &wharf_domain::AccountId,
+    kind: EmailKind,
+    name: &str,
+) -> AppResult<Option<TemplateSources>> {
+    Ok(app.store.named_email_template(account, kind.message_kind(), name.trim()).await?.map(|t| TemplateSources {
+        subject: t.subject,
+        html: t.html,
+        text: t.text,
+    }))
+}
+
+/// Saves (or replaces) the account's e-mail template `name` of `kind`, after checking that it renders
+/// (strictly) with the example order in `store`'s branding. Returns the name as saved.
+pub async fn set_named_template(
+    app: &App,
+    store: &SalesStore,
+    name: &str,
+    kind: EmailKind,
+    sources: TemplateSources,
+) -> AppResult<String> {
+    let name = crate::printing::settings::template_name(name)?;
+    templates::render(&sources, &example_context(store, kind, app.now()), true)
+        .map_err(|e| AppError::InvalidInput(format!("{e}; nothing was saved")))?;
+    app.store
+        .put_named_email_template(&NamedEmailTemplate {
+            account_id: store.account_id.clone(),
+            name: name.clone(),
+            kind: kind.message_kind(),
+            subject: sources.subject,
+            html: sources.html,
+            text: sources.text,
+            modify_date: app.now(),
+        })
+        .await?;
+    Ok(name)
+}
+
+/// Removes the account's e-mail template `name` of `kind`; false if there was none.
+pub async fn remove_named_template(
+    app: &App,
+    account: &wharf_domain::AccountId,
+    kind: EmailKind,
+    name: &str,
+) -> AppResult<bool> {
+    Ok(app.store.delete_named_email_template(account, kind.message_kind(), name.trim()).await?)
+}
+
+/// The template `order`'s e-mail of `kind` uses: the one automation chose for it
+/// (`advanced_options.email_template`) when it exists, else the store's. Also whether it is the seller's own,
+/// and the order notice to show: `Some(text)` when the chosen template does not exist (the store's is used),
+/// `None` otherwise.
+pub async fn template_for_order(
+    app: &App,
+    store: &SalesStore,
+    order: &Order,
+    kind: EmailKind,
+) -> AppResult<(TemplateSources, bool, Option<String>)> {
+    let chosen = order.advanced_options.email_template.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if let Some(name) = chosen {
+        if let Some(sources) = named_template(app, &order.account_id, kind, name).await? {
+            return Ok((sources, true, None));
+        }
+        let (sources, own) = template_of(app, store, kind).await?;
+        let notice = format!(
+            "The e-mail template '{name}' chosen by automation does not exist for the {}, so the store's template \
+             was used; create it with `wharf email template set --kind {} --name {name} ...` or change the rule",
+            kind.describe(),
+            kind.as_str()
+        );
+        return Ok((sources, own, Some(notice)));
+    }
+    let (sources, own) = template_of(app, store, kind).await?;
+    Ok((sources, own, None))
 }
 
 /// Saves a store's own template after checking that it renders (strictly: an unknown variable is an error)
@@ -162,7 +243,13 @@ pub async fn preview(
     kind: EmailKind,
     order: Option<&Order>,
 ) -> AppResult<RenderedEmail> {
-    let (sources, _) = template_of(app, store, kind).await?;
+    let (sources, _) = match order {
+        Some(order) => {
+            let (sources, own, _) = template_for_order(app, store, order, kind).await?;
+            (sources, own)
+        }
+        None => template_of(app, store, kind).await?,
+    };
     let cx = match order {
         Some(order) => order_context(app, store, order).await?,
         None => example_context(store, kind, app.now()),
@@ -246,13 +333,17 @@ async fn deliver_one(app: &App, message: &OutboxMessage) -> AppResult<bool> {
     let delivered_at = payload.delivered_at.or_else(|| shipment.as_ref().and_then(|s| s.tracking.delivered_at));
 
     let attempt = message.attempts + 1;
+    // Set once the template is chosen: the notice about a chosen template that does not exist (or none).
+    let mut template_notice: Option<Option<String>> = None;
     let outcome: Result<Delivery, MailError> = async {
         let to = order.customer_email.clone().filter(|e| !e.trim().is_empty()).ok_or_else(|| MailError {
             retryable: false,
             message: "the order has no customer e-mail address".into(),
         })?;
-        let (sources, own) =
-            template_of(app, &store, kind).await.map_err(|e| MailError { retryable: true, message: e.to_string() })?;
+        let (sources, own, missing) = template_for_order(app, &store, &order, kind)
+            .await
+            .map_err(|e| MailError { retryable: true, message: e.to_string() })?;
+        template_notice = Some(missing);
         let cx = context(&store, &order, shipment.as_ref(), delivered_at);
         let rendered = templates::render(&sources, &cx, false).map_err(|e| MailError {
             retryable: false,
@@ -278,6 +369,9 @@ async fn deliver_one(app: &App, message: &OutboxMessage) -> AppResult<bool> {
     .await;
 
     let mut after = order.clone();
+    if let Some(missing) = template_notice {
+        set_notice(&mut after, NOTICE_EMAIL_TEMPLATE_MISSING, missing, now);
+    }
     let notice = email_notice(kind);
     let what = kind.describe();
     let retry = format!("`wharf orders retry-notification {} --kind {}-email`", order.order_id, kind.as_str());
