@@ -344,5 +344,10 @@ async fn the_demo_comes_with_its_rules_and_mapping_at_work() {
         ids,
         vec!["rul_demo-gift", "rul_demo-long-sku", "rul_demo-heavy", "rul_demo-rush", "rul_demo-appliance"]
     );
+    // The packing slip the gift rule chooses is installed with it (a copy of Wharf's default slip).
+    let out = wharf().args(["template", "list", "--json"]).output().await.unwrap();
+    let templates: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = templates.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["gift"]);
     demo.start_kill().unwrap();
 }

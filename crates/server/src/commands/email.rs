@@ -72,23 +72,35 @@ pub enum EmailCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
-    /// Print a template's parts (the store's own, or Wharf's to start from).
+    /// Print a template's parts (the store's own, or Wharf's to start from; or the named template --name).
     Show {
         #[arg(long, value_enum)]
         kind: Kind,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "name")]
         store: Option<String>,
+        /// A named template (as automation rules choose them).
+        #[arg(long)]
+        name: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Save a store's template; it must render with the example order (unknown variables are errors).
+    /// Save a store's template; it must render with the example order (unknown variables are errors). With
+    /// --name, a named template of the account that automation rules can choose (`set_email_template`).
     Set(TemplateSetArgs),
-    /// Go back to Wharf's built-in template.
+    /// Go back to Wharf's built-in template; with --name, remove that named template of --kind.
+    #[command(visible_alias = "remove")]
     Reset {
         #[arg(long, value_enum)]
         kind: Kind,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "name")]
         store: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The named e-mail templates (those automation rules can choose), with their kinds.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 
@@ -96,8 +108,13 @@ pub enum TemplateCommand {
 pub struct TemplateSetArgs {
     #[arg(long, value_enum)]
     pub kind: Kind,
+    /// The store whose branding the template is checked with (a named template is the account's).
     #[arg(long)]
     pub store: Option<String>,
+    /// Save a named template of the account, which automation rules can choose for an order; parts not given
+    /// come from the named template's current version, else Wharf's built-in one.
+    #[arg(long)]
+    pub name: Option<String>,
     /// The subject line (a minijinja template).
     #[arg(long)]
     pub subject: Option<String>,
@@ -168,7 +185,52 @@ pub async fn run(app: &App, command: EmailCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        EmailCommand::Template(TemplateCommand::Show { kind, store, json }) => {
+        EmailCommand::Template(TemplateCommand::Show { kind, name: Some(name), json, .. }) => {
+            let kind: EmailKind = kind.into();
+            let Some(sources) = email::named_template(app, &account, kind, &name).await? else {
+                anyhow::bail!(
+                    "there is no {} e-mail template named '{}'; see `wharf email template list`",
+                    kind.as_str(),
+                    name.trim()
+                );
+            };
+            if json.json {
+                output::print_json(&sources)?;
+            } else {
+                println!(
+                    "Subject: {}\n--- HTML part ---\n{}--- text part ---\n{}",
+                    sources.subject, sources.html, sources.text
+                );
+            }
+        }
+        EmailCommand::Template(TemplateCommand::List { json }) => {
+            let saved = app.store.named_email_templates(&account).await?;
+            if json.json {
+                let view: Vec<serde_json::Value> = saved
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "name": t.name,
+                            "kind": EmailKind::of(t.kind).map(EmailKind::as_str),
+                            "subject": t.subject,
+                            "modifyDate": t.modify_date,
+                        })
+                    })
+                    .collect();
+                output::print_json(&view)?;
+            } else if saved.is_empty() {
+                println!(
+                    "No named e-mail templates. Save one with `wharf email template set --kind shipment --name NAME \
+                     --subject ...`."
+                );
+            } else {
+                for t in &saved {
+                    let kind = EmailKind::of(t.kind).map(EmailKind::as_str).unwrap_or("?");
+                    println!("{}  {kind}  subject: {}", t.name, t.subject);
+                }
+            }
+        }
+        EmailCommand::Template(TemplateCommand::Show { kind, store, name: None, json }) => {
             let store = store_or_only(app, &account, store.as_deref()).await?;
             let (sources, own) = email::template_of(app, &store, kind.into()).await?;
             if json.json {
@@ -189,16 +251,45 @@ pub async fn run(app: &App, command: EmailCommand) -> anyhow::Result<ExitCode> {
             if args.subject.is_none() && args.html.is_none() && args.text.is_none() {
                 anyhow::bail!("give at least one of --subject, --html FILE, --text FILE");
             }
-            let (current, _) = email::template_of(app, &store, kind).await?;
+            let current = match &args.name {
+                Some(name) => email::named_template(app, &account, kind, name)
+                    .await?
+                    .unwrap_or_else(|| email::templates::built_in(kind)),
+                None => email::template_of(app, &store, kind).await?.0,
+            };
             let sources = TemplateSources {
                 subject: args.subject.unwrap_or(current.subject),
                 html: args.html.as_deref().map(read).transpose()?.unwrap_or(current.html),
                 text: args.text.as_deref().map(read).transpose()?.unwrap_or(current.text),
             };
-            email::set_template(app, &store, kind, sources).await?;
-            println!("The {} e-mail template of '{}' is saved.", kind.describe(), store.store_name);
+            if let Some(name) = &args.name {
+                let name = email::set_named_template(app, &store, name, kind, sources).await?;
+                println!(
+                    "The {} e-mail template '{name}' is saved; rules can choose it with set_email_template.",
+                    kind.describe()
+                );
+            } else {
+                email::set_template(app, &store, kind, sources).await?;
+                println!("The {} e-mail template of '{}' is saved.", kind.describe(), store.store_name);
+            }
         }
-        EmailCommand::Template(TemplateCommand::Reset { kind, store }) => {
+        EmailCommand::Template(TemplateCommand::Reset { kind, name: Some(name), .. }) => {
+            let kind: EmailKind = kind.into();
+            if email::remove_named_template(app, &account, kind, &name).await? {
+                println!(
+                    "The {} e-mail template '{}' is removed; orders that name it get their store's template.",
+                    kind.describe(),
+                    name.trim()
+                );
+            } else {
+                anyhow::bail!(
+                    "there is no {} e-mail template named '{}'; see `wharf email template list`",
+                    kind.as_str(),
+                    name.trim()
+                );
+            }
+        }
+        EmailCommand::Template(TemplateCommand::Reset { kind, store, name: None }) => {
             let store = store_or_only(app, &account, store.as_deref()).await?;
             let kind: EmailKind = kind.into();
             if email::reset_template(app, &store, kind).await? {

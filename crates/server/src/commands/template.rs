@@ -1,6 +1,7 @@
-//! `wharf template preview|show|set|reset|settings`: the packing-slip template (minijinja producing the
+//! `wharf template preview|show|set|reset|list|settings`: the packing-slip template (minijinja producing the
 //! layout markup of TEMPLATES.md in the documents crate) and the other print settings, for the account or for
-//! one store (a store's settings override the account's).
+//! one store (a store's settings override the account's); and named packing-slip templates (`--name`), which
+//! automation rules choose for an order.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,21 +39,37 @@ pub enum TemplateCommand {
         #[arg(long, value_name = "KIND", conflicts_with_all = ["template", "size"])]
         email: Option<String>,
     },
-    /// Print the packing-slip template in use (the seller's own, or Wharf's default to start one from).
+    /// Print the packing-slip template in use (the seller's own, or Wharf's default to start one from), or the
+    /// named template --name.
     Show {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "name")]
         store: Option<String>,
+        /// A named template (as automation rules choose them).
+        #[arg(long)]
+        name: Option<String>,
     },
-    /// Save a packing-slip template (checked first; nothing is saved if it has a problem).
+    /// Save a packing-slip template (checked first; nothing is saved if it has a problem). With --name, a
+    /// named template that automation rules can choose for an order (`set_packing_slip_template`); it must
+    /// render a packing slip of sample data.
     Set {
         file: PathBuf,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "name")]
         store: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
     },
-    /// Go back to Wharf's default packing slip.
+    /// Go back to Wharf's default packing slip; with --name, remove that named template.
+    #[command(visible_alias = "remove")]
     Reset {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "name")]
         store: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The named packing-slip templates (those automation rules can choose).
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
     },
     /// Show or change the print settings: label messages, label printer resolution, slip paper, slip footer.
     Settings(SettingsArgs),
@@ -95,6 +112,14 @@ fn read(path: &PathBuf) -> anyhow::Result<String> {
     std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
 }
 
+/// A named template as `--json` lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NamedView<'a> {
+    name: &'a str,
+    modify_date: jiff::Timestamp,
+}
+
 /// The saved settings and what printing uses after fallbacks.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,7 +147,45 @@ pub async fn run(app: &App, command: TemplateCommand) -> anyhow::Result<ExitCode
             std::fs::write(&out, pdf).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
             println!("Preview written to {}", out.display());
         }
-        TemplateCommand::Show { store: key } => {
+        TemplateCommand::Show { name: Some(name), .. } => {
+            match app.store.named_slip_template(&account, name.trim()).await? {
+                Some(saved) => print!("{}", saved.source),
+                None => anyhow::bail!(
+                    "there is no packing-slip template named '{}'; see `wharf template list`",
+                    name.trim()
+                ),
+            }
+        }
+        TemplateCommand::Set { file, name: Some(name), .. } => {
+            let source = read(&file)?;
+            let name = settings::save_named_slip_template(app, &account, &name, &source).await?;
+            println!("Packing-slip template '{name}' saved; rules can choose it with set_packing_slip_template.");
+        }
+        TemplateCommand::Reset { name: Some(name), .. } => {
+            if app.store.delete_named_slip_template(&account, name.trim()).await? {
+                println!(
+                    "Packing-slip template '{}' removed; orders that name it print with their store's template.",
+                    name.trim()
+                );
+            } else {
+                anyhow::bail!("there is no packing-slip template named '{}'; see `wharf template list`", name.trim());
+            }
+        }
+        TemplateCommand::List { json } => {
+            let saved = app.store.named_slip_templates(&account).await?;
+            if json.json {
+                let view: Vec<NamedView> =
+                    saved.iter().map(|t| NamedView { name: &t.name, modify_date: t.modify_date }).collect();
+                output::print_json(&view)?;
+            } else if saved.is_empty() {
+                println!("No named packing-slip templates. Save one with `wharf template set FILE --name NAME`.");
+            } else {
+                for t in &saved {
+                    println!("{}  (saved {})", t.name, t.modify_date.strftime("%Y-%m-%d %H:%M UTC"));
+                }
+            }
+        }
+        TemplateCommand::Show { store: key, name: None } => {
             let store = store(app, &account, key.as_deref()).await?;
             let setup = PrintSetup::load(app, &account, store.as_ref().map(|s| &s.store_id)).await?;
             print!("{}", setup.template.source());
@@ -130,7 +193,7 @@ pub async fn run(app: &App, command: TemplateCommand) -> anyhow::Result<ExitCode
                 eprintln!("(Wharf's default template: save your own with `wharf template set FILE`)");
             }
         }
-        TemplateCommand::Set { file, store: key } => {
+        TemplateCommand::Set { file, store: key, name: None } => {
             let store = store(app, &account, key.as_deref()).await?;
             let source = read(&file)?;
             let scope = store.as_ref().map(|s| &s.store_id);
@@ -139,7 +202,7 @@ pub async fn run(app: &App, command: TemplateCommand) -> anyhow::Result<ExitCode
             settings::save_settings(app, &account, scope, &saved).await?;
             println!("Packing-slip template saved for {}.", scope_name(store.as_ref()));
         }
-        TemplateCommand::Reset { store: key } => {
+        TemplateCommand::Reset { store: key, name: None } => {
             let store = store(app, &account, key.as_deref()).await?;
             let scope = store.as_ref().map(|s| &s.store_id);
             let mut saved = app.store.print_settings(&account, scope).await?;
