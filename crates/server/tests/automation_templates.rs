@@ -2,7 +2,8 @@
 //! marker line) and a named shipment e-mail template saved through `wharf`, a rule "gift orders -> packing
 //! slip X, e-mail template Y" (refused while the templates do not exist), the showcase imported, a batch bought
 //! from the UPS sandbox and printed: only the gift order's slip shows the marker, only its e-mail (an .eml file:
-//! no SMTP server) has Y's subject. A template removed since falls back to the store's, and the order says so.
+//! no SMTP server) has Y's subject. A slip or e-mail template removed since falls back to the store's, and the
+//! order says so.
 //!
 //! Expected values come from SEED.md (T = 2024-05-03): SC-02 `5000102` is the gift order (Priority), SC-01
 //! `5000101` and SC-04 `5000104` are not (Ground).
@@ -218,6 +219,33 @@ async fn automation_chooses_named_slip_and_email_templates(backend: Backend) {
         )
     );
     assert!(h.order("5000101").await.notice("packing_slip_template_missing").is_none());
+
+    // The e-mail template removed since: sent again, the gift order's e-mail falls back to the store's template,
+    // and the order says so.
+    ok(&h, &["email", "template", "remove", "--kind", "shipment", "--name", "Gift mail"]).await;
+    // In process, on the harness's clock (a `wharf` process would queue it at today's date, years after it).
+    let kind = wharf_app::notify::actions::RetryKind::Email(wharf_app::notify::email::templates::EmailKind::Shipment);
+    wharf_app::notify::actions::retry_notifications(&h.app, &h.order("5000102").await, kind).await.unwrap();
+    h.advance(SignedDuration::from_secs(61));
+    h.drain_jobs().await;
+    let message = h.message_of(&h.order("5000102").await, MessageKind::ShipmentEmail).await;
+    let mut sent: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(&message.message_id.to_string()))
+        .collect();
+    sent.sort();
+    assert_eq!(sent.len(), 2, "the first e-mail and the one sent again: {sent:?}");
+    let eml = std::fs::read_to_string(sent.last().unwrap()).unwrap();
+    assert!(eml.contains("Subject: Harbor Goods: your order 5000102 has shipped"), "{eml}");
+    assert_eq!(
+        h.order("5000102").await.notice("email_template_missing").map(|n| n.message.as_str()),
+        Some(
+            "The e-mail template 'Gift mail' chosen by automation does not exist for the shipment confirmation, so \
+             the store's template was used; create it with `wharf email template set --kind shipment --name Gift \
+             mail ...` or change the rule"
+        )
+    );
 }
 
 on_both_backends!(automation_chooses_named_slip_and_email_templates);
