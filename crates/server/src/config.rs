@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 const NOT_CONFIG_ENV: &[&str] =
     &["WHARF_FAILPOINT", "WHARF_TEST_PG_URL", "WHARF_SEARS_AUTH_KEY", "WHARF_UPS_CLIENT_SECRET"];
 
+/// Settings whose values are secrets: never serialized, and never quoted in an error.
+const SECRET_KEYS: &[&str] = &["master_key", "smtp.password"];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -127,7 +130,8 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<Loaded, String> {
         }
         let key = name["WHARF_".len()..].to_ascii_lowercase().replace("__", ".");
         if known.contains(&key) {
-            set_key(&mut merged, &key, parse_env_value(value));
+            let typed = env_value(value_at(&merged, &key), value);
+            set_key(&mut merged, &key, typed);
         } else {
             warnings.push(format!("environment: unknown setting {name} is ignored"));
         }
@@ -136,7 +140,13 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<Loaded, String> {
     let config: Config = serde_path_to_error::deserialize(merged).map_err(|e| {
         let key = e.path().to_string();
         let env_name = format!("WHARF_{}", key.to_ascii_uppercase().replace('.', "__"));
-        format!("invalid configuration: setting '{key}' (in {} or {env_name}): {}", file.display(), e.inner())
+        // serde quotes the value it refused; a secret's value must not reach the terminal or a log.
+        let why = if SECRET_KEYS.contains(&key.as_str()) {
+            "the value (not shown: it is a secret) must be text".to_owned()
+        } else {
+            e.inner().to_string()
+        };
+        format!("invalid configuration: setting '{key}' (in {} or {env_name}): {why}", file.display())
     })?;
     if !matches!(config.log_format.as_str(), "text" | "json") {
         return Err(format!("log_format must be 'text' or 'json', not '{}'", config.log_format));
@@ -144,15 +154,14 @@ pub fn load(file: &Path, env: &[(String, String)]) -> Result<Loaded, String> {
     Ok(Loaded { config, warnings })
 }
 
-/// Environment values are text; numbers and booleans are recognised so `WHARF_PORT=9000` is a number.
-fn parse_env_value(value: &str) -> serde_json::Value {
-    if let Ok(n) = value.parse::<i64>() {
-        return n.into();
+/// Environment values are text; a setting whose default is a number or a boolean takes it parsed, so
+/// `WHARF_PORT=9000` is a number while an all-digit password or user name stays text.
+fn env_value(default: Option<&serde_json::Value>, value: &str) -> serde_json::Value {
+    match default {
+        Some(serde_json::Value::Number(_)) => value.parse::<i64>().map_or_else(|_| value.into(), Into::into),
+        Some(serde_json::Value::Bool(_)) => value.parse::<bool>().map_or_else(|_| value.into(), Into::into),
+        _ => value.into(),
     }
-    if let Ok(b) = value.parse::<bool>() {
-        return b.into();
-    }
-    value.into()
 }
 
 fn value_at<'v>(value: &'v serde_json::Value, dotted: &str) -> Option<&'v serde_json::Value> {
@@ -171,7 +180,8 @@ fn set_key(target: &mut serde_json::Value, dotted: &str, value: serde_json::Valu
 /// Every dotted key the configuration knows, from the defaults (plus the secret that is never serialized).
 fn known_keys() -> BTreeSet<String> {
     let value = serde_json::to_value(Config::default()).expect("config serializes");
-    let mut keys = BTreeSet::from(["master_key".to_owned(), "database_url".to_owned(), "smtp.password".to_owned()]);
+    let mut keys: BTreeSet<String> = SECRET_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    keys.insert("database_url".to_owned());
     collect_keys("", &value, &mut keys);
     keys
 }
@@ -192,6 +202,7 @@ fn collect_keys(prefix: &str, value: &serde_json::Value, keys: &mut BTreeSet<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -231,5 +242,30 @@ mod tests {
         let file = dir.path().join("missing.toml");
         let err = load(&file, &env(&[("WHARF_PORT", "eighty")])).err().unwrap();
         assert!(err.contains("setting 'port'") && err.contains("WHARF_PORT"), "{err}");
+    }
+
+    #[test]
+    fn all_digit_secrets_and_names_stay_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("missing.toml");
+        let vars = env(&[
+            ("WHARF_SMTP__PASSWORD", "12345678"),
+            ("WHARF_SMTP__USERNAME", "4711"),
+            ("WHARF_SMTP__PORT", "2525"),
+        ]);
+        let config = load(&file, &vars).unwrap().config;
+        assert_eq!(config.smtp.password.as_ref().map(|p| p.expose_secret().to_owned()).as_deref(), Some("12345678"));
+        assert_eq!(config.smtp.username.as_deref(), Some("4711"));
+        assert_eq!(config.smtp.port, 2525);
+    }
+
+    #[test]
+    fn a_refused_secret_is_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wharf.toml");
+        std::fs::write(&file, "master_key = 98765432\n").unwrap();
+        let err = load(&file, &[]).err().unwrap();
+        assert!(err.contains("setting 'master_key'") && err.contains("not shown"), "{err}");
+        assert!(!err.contains("98765432"), "{err}");
     }
 }
