@@ -148,9 +148,7 @@ pub fn render_batch_pdf(
     template: &SlipTemplate,
     options: &BatchOptions,
 ) -> Result<Vec<u8>, DocumentError> {
-    let cache =
-        if options.include_slips { decode_pictures(entries.iter().map(|e| &e.slip)) } else { PictureCache::new() };
-    render_pipelined(entries, |_, entry| entry_pages(entry, template, options, &cache))
+    render_batch_pdf_each(entries, &vec![template; entries.len()], options)
 }
 
 /// [`render_batch_pdf`] with each entry's own packing-slip template: `templates[i]` is entry `i`'s.
@@ -195,8 +193,7 @@ pub fn render_batch_slips_pdf(
     template: &SlipTemplate,
     size: SlipPageSize,
 ) -> Result<Vec<u8>, DocumentError> {
-    let cache = decode_pictures(entries.iter().map(|e| &e.slip));
-    render_pipelined(entries, |_, entry| slip_pages(&entry.slip, template, size, &cache))
+    render_batch_slips_pdf_each(entries, &vec![template; entries.len()], size)
 }
 
 /// [`render_batch_slips_pdf`] with each entry's own template: `templates[i]` is entry `i`'s.
