@@ -393,9 +393,3 @@ pub async fn preview_slip(
         .map_err(|e| AppError::Io(format!("rendering the preview stopped: {e}")))?
         .map_err(|e| AppError::InvalidInput(e.to_string()))
 }
-
-/// The template source in use for the account or store (the seller's, or Wharf's default).
-pub async fn template_source(app: &App, account: &AccountId, store: Option<&StoreId>) -> AppResult<(String, bool)> {
-    let setup = PrintSetup::load(app, account, store).await?;
-    Ok((setup.template.source().to_owned(), setup.custom_template))
-}

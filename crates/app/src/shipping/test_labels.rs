@@ -2,11 +2,12 @@
 //! NOT VALID FOR SHIPPING" across it. Nothing is recorded and nobody is told: it is for checking printers and
 //! layouts.
 
+use crate::printing::slips::document_address;
 use jiff::civil::Date;
 use wharf_documents::{Dpi, DrawnLabel, Label, LabelMessages, PackageWeight, render_label_pdf, render_label_zpl};
 use wharf_domain::sears_time::central_date;
 use wharf_domain::shipping_codes::ShippingCodes;
-use wharf_domain::{AccountId, Address, Order, OrderId, WarehouseId, WeightUnit};
+use wharf_domain::{AccountId, Order, OrderId, WarehouseId, WeightUnit};
 
 use super::warehouses::warehouse_for;
 use super::{ShippingError, load_order};
@@ -32,19 +33,6 @@ pub struct TestLabel {
     pub warehouse: Option<WarehouseId>,
     /// Today (US Central) when `None`.
     pub ship_date: Option<Date>,
-}
-
-fn printed(address: &Address) -> wharf_documents::Address {
-    wharf_documents::Address {
-        name: address.name.clone(),
-        company: address.company.clone(),
-        street: address.street_lines().map(str::to_owned).collect(),
-        city: address.city.clone(),
-        region: address.state.clone(),
-        postal_code: address.postal_code.clone(),
-        country_code: address.country.clone(),
-        phone: address.phone.clone(),
-    }
 }
 
 fn printed_weight(order: &Order) -> PackageWeight {
@@ -74,8 +62,8 @@ pub async fn render_test_label(
     let messages = LabelMessages::new([format!("Order {}", order.order_number), skus.join(", ")])
         .map_err(|e| ShippingError::Invalid(e.to_string()))?;
     let label = Label::Drawn(DrawnLabel {
-        ship_from: printed(&warehouse.origin),
-        ship_to: printed(&order.ship_to),
+        ship_from: document_address(&warehouse.origin),
+        ship_to: document_address(&order.ship_to),
         service: service.name.to_owned(),
         weight: printed_weight(&order),
         // Not a carrier's number, and plainly so.
