@@ -56,6 +56,8 @@ impl TemplateStore for SqliteStore {
     }
 
     async fn put_named_slip_template(&self, t: &NamedSlipTemplate) -> Result<()> {
+        // One writer at a time, as every SQLite write in Wharf (see `SqliteStore::write_turn`).
+        let _turn = self.write_turn.lock().await;
         sqlx::query(
             "INSERT INTO named_slip_templates (account_id, name, source, modify_date) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (account_id, name) DO UPDATE SET source = excluded.source, modify_date = excluded.modify_date",
@@ -71,6 +73,8 @@ impl TemplateStore for SqliteStore {
     }
 
     async fn delete_named_slip_template(&self, account: &AccountId, name: &str) -> Result<bool> {
+        // One writer at a time, as every SQLite write in Wharf (see `SqliteStore::write_turn`).
+        let _turn = self.write_turn.lock().await;
         let deleted = sqlx::query("DELETE FROM named_slip_templates WHERE account_id = ?1 AND name = ?2")
             .bind(account.as_str())
             .bind(name)
@@ -109,6 +113,8 @@ impl TemplateStore for SqliteStore {
     }
 
     async fn put_named_email_template(&self, t: &NamedEmailTemplate) -> Result<()> {
+        // One writer at a time, as every SQLite write in Wharf (see `SqliteStore::write_turn`).
+        let _turn = self.write_turn.lock().await;
         sqlx::query(
             "INSERT INTO named_email_templates (account_id, kind, name, subject, html, text, modify_date) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (account_id, kind, name) DO UPDATE SET \
@@ -128,6 +134,8 @@ impl TemplateStore for SqliteStore {
     }
 
     async fn delete_named_email_template(&self, account: &AccountId, kind: MessageKind, name: &str) -> Result<bool> {
+        // One writer at a time, as every SQLite write in Wharf (see `SqliteStore::write_turn`).
+        let _turn = self.write_turn.lock().await;
         let deleted =
             sqlx::query("DELETE FROM named_email_templates WHERE account_id = ?1 AND kind = ?2 AND name = ?3")
                 .bind(account.as_str())
