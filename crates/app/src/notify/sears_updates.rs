@@ -793,20 +793,11 @@ async fn send_shipments(app: &App, store: &SalesStore, client: &SearsClient, pas
     match result {
         Ok(document) => {
             failpoint("asn.after_put");
-            let now = app.now();
-            let mut changes = Changes::default();
-            for sent in &sent_messages {
-                let mut p: SearsShipmentPayload = payload(sent).expect("written above");
+            let changes = with_document(app, &sent_messages, &document, |p: &mut SearsShipmentPayload, doc| {
                 if let Some(s) = p.sent.as_mut() {
-                    s.document_id = Some(document.to_string());
+                    s.document_id = Some(doc.to_owned());
                 }
-                let with_document = OutboxMessage {
-                    external_id: Some(document.to_string()),
-                    next_attempt_at: now + app.notify_config().report_poll_interval,
-                    ..with_payload(sent.clone(), &p, now)
-                };
-                changes.message(sent, with_document);
-            }
+            });
             tracing::info!(store = %store.store_id, document = %document, orders = records.len(), "ASN feed sent");
             changes.save(app).await
         }
@@ -815,6 +806,30 @@ async fn send_shipments(app: &App, store: &SalesStore, client: &SearsClient, pas
                 .await
         }
     }
+}
+
+/// After Sears accepted a PUT: each sent message gets the feed's document-id (in its payload, through
+/// `set_document`, and as its external id) and is due when the processing report is next polled.
+fn with_document<P: Serialize + serde::de::DeserializeOwned>(
+    app: &App,
+    sent: &[OutboxMessage],
+    document: &DocumentId,
+    set_document: impl Fn(&mut P, &str),
+) -> Changes {
+    let now = app.now();
+    let document = document.to_string();
+    let mut changes = Changes::default();
+    for message in sent {
+        let mut p: P = payload(message).expect("written above");
+        set_document(&mut p, &document);
+        let stamped = OutboxMessage {
+            external_id: Some(document.clone()),
+            next_attempt_at: now + app.notify_config().report_poll_interval,
+            ..with_payload(message.clone(), &p, now)
+        };
+        changes.message(message, stamped);
+    }
+    changes
 }
 
 /// A PUT that failed: unknown outcomes wait for the re-read; what surely did not reach Sears goes back to
@@ -1025,20 +1040,11 @@ async fn send_cancels(app: &App, store: &SalesStore, client: &SearsClient, pass:
     match result {
         Ok(document) => {
             failpoint("cancel.after_put");
-            let now = app.now();
-            let mut changes = Changes::default();
-            for sent in &sent_messages {
-                let mut p: LineCancelPayload = payload(sent).expect("written above");
+            let changes = with_document(app, &sent_messages, &document, |p: &mut LineCancelPayload, doc| {
                 if let Some(s) = p.sent.as_mut() {
-                    s.document_id = Some(document.to_string());
+                    s.document_id = Some(doc.to_owned());
                 }
-                let with_document = OutboxMessage {
-                    external_id: Some(document.to_string()),
-                    next_attempt_at: now + app.notify_config().report_poll_interval,
-                    ..with_payload(sent.clone(), &p, now)
-                };
-                changes.message(sent, with_document);
-            }
+            });
             changes.save(app).await
         }
         Err(e) => {
