@@ -55,13 +55,16 @@ pub fn check(order: &Order, context: &PreflightContext) -> Preflight {
 
     match order.order_status {
         OrderStatus::AwaitingShipment => {}
-        OrderStatus::OnHold => warnings.push(Issue::new(
+        // The purchase refuses held orders (shipping::rates::check_shippable), so pre-flight says so first.
+        OrderStatus::OnHold => problem(
             "on_hold",
             match order.hold_until_date {
-                Some(date) => format!("the order is on hold until {date}; its label is bought anyway"),
-                None => "the order is on hold; its label is bought anyway".to_owned(),
+                Some(date) => {
+                    format!("the order is on hold until {date}; release it (`wharf orders release ID`) first")
+                }
+                None => "the order is on hold; release it (`wharf orders release ID`) first".to_owned(),
             },
-        )),
+        ),
         OrderStatus::AwaitingPayment => problem(
             "status",
             "the order is awaiting payment (Sears: Ready to Invoice); labels are bought once it awaits shipment".into(),
@@ -275,7 +278,7 @@ mod tests {
         order.order_status = OrderStatus::OnHold;
         order.delivery_method = DeliveryMethod::Ship;
         let found = check(&order, &context());
-        assert!(found.is_ok());
-        assert_eq!(codes(&found.warnings), ["on_hold"]);
+        assert!(!found.is_ok(), "a held order is not bought: the purchase would refuse it");
+        assert_eq!(codes(&found.problems), ["on_hold"]);
     }
 }
