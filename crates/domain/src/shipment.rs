@@ -177,6 +177,16 @@ impl Shipment {
         self.state == ShipmentState::Active && !self.test_label
     }
 
+    /// Sears requires that the buyer be e-mailed carrier and tracking when the carrier is OTH (decision 11): by
+    /// the Sears carrier recorded on the shipment, else the one its carrier and service map to.
+    pub fn requires_buyer_notice(&self) -> bool {
+        match &self.sears_carrier {
+            Some(carrier) => carrier.eq_ignore_ascii_case("OTH"),
+            None => crate::shipping_codes::ShippingCodes::sears_code_for(&self.carrier_code, &self.service_code)
+                .is_ok_and(|code| code.requires_buyer_notice()),
+        }
+    }
+
     pub fn tracking_numbers(&self) -> impl Iterator<Item = &str> {
         self.packages.iter().filter_map(|p| p.tracking_number.as_deref())
     }

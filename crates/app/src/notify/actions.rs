@@ -11,9 +11,10 @@ use wharf_storage::outbox::MessageWrite;
 use super::asn::SearsShipmentPayload;
 use super::email::EmailKind;
 use super::orders::{order_write, set_marketplace_update, set_notice};
-use super::requests::{new_message, shipment_dedupe_key};
+use super::requests::new_message;
 use super::sears_lines::{MissingLine, Readiness, describe_missing, line_quantities, readiness};
 use super::sears_updates::{LineCancelPayload, line_cancel_notice, live_shipment};
+use crate::shipping::outbox_messages::sears_dedupe_key;
 use crate::{App, AppError, AppResult};
 
 pub const NOTICE_SHORT_SHIPMENT: &str = "short_shipment_confirmed";
@@ -57,7 +58,7 @@ pub async fn ship_short(app: &App, account: &AccountId, order: &Order, confirm: 
             order.order_number
         )));
     };
-    let key = shipment_dedupe_key(&order.order_id);
+    let key = sears_dedupe_key(&order.order_id);
     let existing =
         sears_messages(app, order, MessageKind::SearsShipment).await?.into_iter().find(|m| m.dedupe_key == key);
     if let Some(m) = &existing {

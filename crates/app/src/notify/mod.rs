@@ -115,3 +115,9 @@ impl std::str::FromStr for SmtpTls {
         }
     }
 }
+
+/// How long a failed delivery (Sears feed or e-mail) waits before its next attempt: 1, 2, 4 … 60 minutes.
+pub(crate) fn retry_backoff(attempts: u32) -> jiff::SignedDuration {
+    let exponent = attempts.saturating_sub(1).min(6);
+    jiff::SignedDuration::from_mins(1 << exponent).min(jiff::SignedDuration::from_hours(1))
+}

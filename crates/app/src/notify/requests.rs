@@ -15,7 +15,7 @@ use wharf_domain::{CustomerRequest, MarketplaceUpdateState, MessageId, Order, Or
 use wharf_sears::{PurchaseOrder, RequestQuery, SearsClient};
 use wharf_storage::batches::BatchState;
 use wharf_storage::outbox::{CustomerRequestRecord, RequestKind};
-use wharf_storage::{OrderKey, OrderWrite};
+use wharf_storage::OrderKey;
 
 use super::asn::SearsShipmentPayload;
 use super::orders::{order_write, set_marketplace_update, set_notice};
@@ -307,7 +307,7 @@ pub async fn settle_after_sears_change(app: &App, order: &Order) -> AppResult<()
         return Ok(());
     }
     // Every unit Sears still expects is packaged now: the shipment update can go (unless it went already).
-    let key = shipment_dedupe_key(&current.order_id);
+    let key = crate::shipping::outbox_messages::sears_dedupe_key(&current.order_id);
     let messages = app.store.order_messages(&current.account_id, &current.order_id).await?;
     let existing = messages.iter().find(|m| m.dedupe_key == key);
     let never_reached_sears = |m: &OutboxMessage| {
@@ -340,11 +340,6 @@ pub async fn settle_after_sears_change(app: &App, order: &Order) -> AppResult<()
         app.store.update_order(&write).await?;
     }
     Ok(())
-}
-
-/// The dedupe key of an order's one Sears shipment update (the shipping area queues it under the same key).
-pub fn shipment_dedupe_key(order: &wharf_domain::OrderId) -> String {
-    format!("sears_shipment:{order}")
 }
 
 /// A new pending message of `order`, due now.
@@ -395,14 +390,6 @@ async fn release_cancelled_orders(app: &App, store: &SalesStore) -> AppResult<()
                 app.store.remove_from_open_batches(&store.account_id, &row.order_id, reason, now).await?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Writes an order change; `None` means nothing changed.
-pub async fn write_if_changed(app: &App, write: Option<OrderWrite>) -> AppResult<()> {
-    if let Some(write) = write {
-        app.store.update_order(&write).await?;
     }
     Ok(())
 }

@@ -666,11 +666,6 @@ async fn due_pending(app: &App, store: &SalesStore, kind: MessageKind) -> AppRes
 }
 
 /// Backoff for a retryable failure: 1, 2, 4 ... minutes, at most an hour.
-fn backoff(attempts: u32) -> SignedDuration {
-    let exponent = attempts.saturating_sub(1).min(6);
-    SignedDuration::from_mins(1 << exponent).min(SignedDuration::from_hours(1))
-}
-
 async fn send_shipments(app: &App, store: &SalesStore, client: &SearsClient, pass: &mut PassReport) -> AppResult<()> {
     let due = due_pending(app, store, MessageKind::SearsShipment).await?;
     if due.is_empty() {
@@ -862,7 +857,7 @@ async fn after_failed_put(app: &App, sent: &[OutboxMessage], orders: &[Order], e
             (MessageState::Pending, at, MarketplaceUpdateState::Pending)
         } else if error.is_retryable() || matches!(error, SearsError::Authentication { .. }) {
             // Refused credentials are the store's problem, not the message's: keep trying once fixed.
-            (MessageState::Pending, now + backoff(message.attempts), MarketplaceUpdateState::Pending)
+            (MessageState::Pending, now + super::retry_backoff(message.attempts), MarketplaceUpdateState::Pending)
         } else {
             (MessageState::Failed, message.next_attempt_at, MarketplaceUpdateState::Rejected)
         };

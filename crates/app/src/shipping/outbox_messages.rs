@@ -41,8 +41,9 @@ pub struct ShipmentMessages {
     pub marketplace_update: Option<MarketplaceUpdate>,
 }
 
-pub fn sears_dedupe_key(order: &Order) -> String {
-    format!("sears_shipment:{}", order.order_id)
+/// The dedupe key of an order's one Sears shipment update (notify re-queues it under the same key).
+pub fn sears_dedupe_key(order: &wharf_domain::OrderId) -> String {
+    format!("sears_shipment:{order}")
 }
 
 pub fn email_dedupe_key(shipment: &Shipment) -> String {
@@ -104,7 +105,7 @@ pub fn messages_for_shipment(
         out.messages.push(PlannedMessage {
             message: NewOutboxMessage {
                 kind: MessageKind::SearsShipment,
-                dedupe_key: sears_dedupe_key(order),
+                dedupe_key: sears_dedupe_key(&order.order_id),
                 payload: sears_payload(order, &live, short_ship_confirmed),
                 shipment_ids: live.iter().map(|s| s.shipment_id.clone()).collect(),
             },
@@ -113,7 +114,7 @@ pub fn messages_for_shipment(
         });
     }
 
-    let oth = sears_code(shipment).is_some_and(|code| code.requires_buyer_notice());
+    let oth = shipment.requires_buyer_notice();
     if store.settings.notifications.shipment_confirmation || oth {
         let reason =
             if store.settings.notifications.shipment_confirmation { "store_setting" } else { "sears_oth_policy" };

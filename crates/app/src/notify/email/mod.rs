@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use wharf_domain::history::Actor;
 use wharf_domain::outbox::{MessageKind, MessageState, OutboxMessage};
 use wharf_domain::shipment::Shipment;
-use wharf_domain::shipping_codes::ShippingCodes;
 use wharf_domain::store::Store as SalesStore;
 use wharf_domain::{Order, ShipmentId};
 use wharf_storage::StorageError;
@@ -275,20 +274,6 @@ pub async fn send_test(app: &App, store: &SalesStore, to: &str) -> AppResult<Del
     mailer::send(app.notify_config(), app.data_dir(), &mail).await.map_err(|e| AppError::InvalidInput(e.message))
 }
 
-/// Sears requires the buyer be e-mailed carrier and tracking when the carrier is OTH (decision 11).
-fn requires_buyer_notice(shipment: &Shipment) -> bool {
-    match &shipment.sears_carrier {
-        Some(carrier) => carrier.eq_ignore_ascii_case("OTH"),
-        None => ShippingCodes::sears_code_for(&shipment.carrier_code, &shipment.service_code)
-            .is_ok_and(|code| code.requires_buyer_notice()),
-    }
-}
-
-fn backoff(attempts: u32) -> SignedDuration {
-    let exponent = attempts.saturating_sub(1).min(6);
-    SignedDuration::from_mins(1 << exponent).min(SignedDuration::from_hours(1))
-}
-
 /// One pass of the e-mail worker over every store's due e-mails. Returns when it should run next.
 pub async fn run_emails(app: &App) -> AppResult<(usize, Timestamp)> {
     let due = app
@@ -375,7 +360,7 @@ async fn deliver_one(app: &App, message: &OutboxMessage) -> AppResult<bool> {
     let notice = email_notice(kind);
     let what = kind.describe();
     let retry = format!("`wharf orders retry-notification {} --kind {}-email`", order.order_id, kind.as_str());
-    let oth = shipment.as_ref().is_some_and(requires_buyer_notice);
+    let oth = shipment.as_ref().is_some_and(Shipment::requires_buyer_notice);
     let when = now.strftime("%Y-%m-%d %H:%M UTC");
     let mut updated = OutboxMessage { attempts: attempt, modify_date: now, ..message.clone() };
     let went = match outcome {
@@ -416,7 +401,7 @@ async fn deliver_one(app: &App, message: &OutboxMessage) -> AppResult<bool> {
             true
         }
         Err(e) if e.retryable && attempt < app.notify_config().email_max_attempts => {
-            let at = now + backoff(attempt);
+            let at = now + super::retry_backoff(attempt);
             updated.state = MessageState::Pending;
             updated.next_attempt_at = at;
             updated.last_error = Some(e.message.clone());
