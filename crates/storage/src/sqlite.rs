@@ -231,10 +231,6 @@ const INSERT_RAW: &str = "INSERT INTO order_raw (order_id, document)";
 const UPSERT_RAW_TAIL: &str = " ON CONFLICT (order_id) DO UPDATE SET document = excluded.document";
 const INSERT_HISTORY: &str = "INSERT INTO order_history (order_id, at, entry)";
 
-const UPDATE_ORDER: &str = "UPDATE orders SET po_number = ?4, po_date = ?5, order_number = ?6, order_key = ?7, \
-     status = ?8, order_date = ?9, ship_by = ?10, modify_date = ?11, doc = ?12 \
-     WHERE order_id = ?1 AND account_id = ?2 AND store_id = ?3 AND (?13 IS NULL OR modify_date = ?13)";
-
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
 
 /// `head VALUES (?, …), (?, …) tail` for `rows` rows of `columns` parameters.
@@ -253,7 +249,7 @@ fn values_sql(head: &str, columns: usize, rows: usize, tail: &str) -> String {
     sql
 }
 
-/// Binds the 12 order columns, in `INSERT_ORDERS` / `UPDATE_ORDER` order (the doc is moved, not copied).
+/// Binds the 12 order columns, in `INSERT_ORDERS` / `update_orders_sql` order (the doc is moved, not copied).
 fn bind_order<'q>(query: SqliteQuery<'q>, order: &PreparedOrder<'_>, doc: String) -> SqliteQuery<'q> {
     let o = &order.write.order;
     query
@@ -344,24 +340,48 @@ async fn refused_order(tx: &mut Transaction<'static, Sqlite>, chunk: &[PreparedO
     Ok(None)
 }
 
-async fn update_orders(tx: &mut Transaction<'static, Sqlite>, mut orders: Vec<PreparedOrder<'_>>) -> Result<()> {
-    // One statement per order: each needs its own optimistic check.
-    for order in orders.iter_mut() {
-        let doc = std::mem::take(&mut order.doc);
-        let updated = bind_order(sqlx::query(UPDATE_ORDER), order, doc)
-            .bind(opt_ts(order.expected_modify_date))
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| refused(e, "order", &order.describe(), None))?;
-        if updated.rows_affected() == 0 {
+/// Orders updated per statement.
+const ORDERS_PER_UPDATE: usize = 100;
+
+/// One multi-row UPDATE of `rows` orders: the same columns and checks as a single order's update (scoped by
+/// account and store, optimistic on `modify_date`), returning the ids it updated.
+fn update_orders_sql(rows: usize) -> String {
+    let head = "WITH u (order_id, account_id, store_id, po_number, po_date, order_number, order_key, status, \
+                order_date, ship_by, modify_date, doc, expected) AS (";
+    let tail = ") UPDATE orders SET po_number = u.po_number, po_date = u.po_date, order_number = u.order_number, \
+                order_key = u.order_key, status = u.status, order_date = u.order_date, ship_by = u.ship_by, \
+                modify_date = u.modify_date, doc = u.doc FROM u \
+                WHERE orders.order_id = u.order_id AND orders.account_id = u.account_id \
+                AND orders.store_id = u.store_id AND (u.expected IS NULL OR orders.modify_date = u.expected) \
+                RETURNING orders.order_id";
+    // `values_sql` writes "HEAD VALUES (…), (…) TAIL"; a CTE's body is exactly that.
+    values_sql(head, 13, rows, tail)
+}
+
+/// Updates orders, each checked against its expected `modify_date`: one multi-row UPDATE per chunk, then
+/// their raw documents and history. An order that was changed meanwhile (or is gone) fails the whole write.
+pub(crate) async fn update_orders(
+    tx: &mut Transaction<'static, Sqlite>,
+    mut orders: Vec<PreparedOrder<'_>>,
+) -> Result<()> {
+    for chunk in orders.chunks_mut(ORDERS_PER_UPDATE) {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(update_orders_sql(chunk.len())));
+        for order in chunk.iter_mut() {
+            let doc = std::mem::take(&mut order.doc);
+            query = bind_order(query, order, doc).bind(opt_ts(order.expected_modify_date));
+        }
+        let rows = query.fetch_all(&mut **tx).await.map_err(|e| refused(e, "order", &"in this update", None))?;
+        let updated: Vec<String> = rows.iter().map(|row| row.try_get(0)).collect::<std::result::Result<_, _>>()?;
+        if updated.len() < chunk.len() {
+            let missed = chunk.iter().find(|o| !updated.iter().any(|id| id == o.id())).unwrap_or(&chunk[0]);
             let exists = sqlx::query("SELECT 1 FROM orders WHERE order_id = ?1 AND account_id = ?2 AND store_id = ?3")
-                .bind(order.id())
-                .bind(order.account())
-                .bind(order.store())
+                .bind(missed.id())
+                .bind(missed.account())
+                .bind(missed.store())
                 .fetch_optional(&mut **tx)
                 .await?
                 .is_some();
-            return Err(update_refused(order, exists));
+            return Err(update_refused(missed, exists));
         }
     }
     write_raw_and_history(tx, &mut orders).await
@@ -1163,5 +1183,18 @@ pub(crate) fn outcome(run: &ImportRun) -> &'static str {
         ImportOutcome::Succeeded => "succeeded",
         ImportOutcome::Partial => "partial",
         ImportOutcome::Failed => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_batch_update_is_one_cte_of_values() {
+        let sql = update_orders_sql(2);
+        assert!(sql.starts_with("WITH u (order_id, account_id,"), "{sql}");
+        assert!(sql.contains("AS ( VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?"), "{sql}");
+        assert!(sql.ends_with("RETURNING orders.order_id"), "{sql}");
     }
 }

@@ -9,8 +9,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use wharf_domain::automation::Rule;
 use wharf_domain::{AccountId, Order, OrderId};
 
-use super::{SqliteStore, opt_ts, parse_ts, ts, values_sql, write_raw_and_history};
-use crate::codec::{PreparedOrder, corrupt, from_json, refused, to_json, update_refused};
+use super::{SqliteStore, parse_ts, ts, update_orders};
+use crate::codec::{corrupt, from_json, refused, to_json};
 use crate::rules::{
     OpenOrderPage, RULE_SET, RuleSet, RuleStore, StoredRule, decode_orders, prepare_orders, prepare_rules,
 };
@@ -18,23 +18,6 @@ use crate::{OrderWrite, Result, StorageError};
 
 /// Orders per multi-row UPDATE: 13 parameters each, far below SQLite's limit of 32,766 per statement; a full
 /// chunk is always the same SQL, so its prepared statement is reused.
-const ORDERS_PER_UPDATE: usize = 100;
-
-/// One multi-row UPDATE of `rows` orders: the same columns and checks as a single order's update (scoped by
-/// account and store, optimistic on `modify_date`), returning the ids it updated.
-fn update_orders_sql(rows: usize) -> String {
-    let head = "WITH u (order_id, account_id, store_id, po_number, po_date, order_number, order_key, status, \
-                order_date, ship_by, modify_date, doc, expected) AS (";
-    let tail = ") UPDATE orders SET po_number = u.po_number, po_date = u.po_date, order_number = u.order_number, \
-                order_key = u.order_key, status = u.status, order_date = u.order_date, ship_by = u.ship_by, \
-                modify_date = u.modify_date, doc = u.doc FROM u \
-                WHERE orders.order_id = u.order_id AND orders.account_id = u.account_id \
-                AND orders.store_id = u.store_id AND (u.expected IS NULL OR orders.modify_date = u.expected) \
-                RETURNING orders.order_id";
-    // `values_sql` writes "HEAD VALUES (…), (…) TAIL"; a CTE's body is exactly that.
-    values_sql(head, 13, rows, tail)
-}
-
 fn stored_rule_from_row(row: &SqliteRow) -> Result<StoredRule> {
     let id: String = row.try_get("rule_id")?;
     Ok(StoredRule {
@@ -87,45 +70,6 @@ async fn next_revision(
 
 fn conflict(account: &AccountId) -> StorageError {
     StorageError::Conflict { what: RULE_SET, key: account.to_string() }
-}
-
-/// Applies prepared order updates: one multi-row UPDATE per chunk, then every history entry.
-async fn update_prepared(tx: &mut Transaction<'static, Sqlite>, mut orders: Vec<PreparedOrder<'_>>) -> Result<()> {
-    for chunk in orders.chunks_mut(ORDERS_PER_UPDATE) {
-        let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(update_orders_sql(chunk.len())));
-        for order in chunk.iter_mut() {
-            let doc = std::mem::take(&mut order.doc);
-            let order = &*order;
-            let o = &order.write.order;
-            query = query
-                .bind(order.id())
-                .bind(order.account())
-                .bind(order.store())
-                .bind(order.key.po_number.as_str())
-                .bind(order.key.po_date.to_string())
-                .bind(o.order_number.as_str())
-                .bind(o.order_key.as_str())
-                .bind(order.status)
-                .bind(ts(order.order_date))
-                .bind(opt_ts(order.ship_by))
-                .bind(ts(order.modify_date))
-                .bind(doc)
-                .bind(opt_ts(order.expected_modify_date));
-        }
-        let updated = query.fetch_all(&mut **tx).await.map_err(|e| refused(e, "order", &"in this update", None))?;
-        if updated.len() < chunk.len() {
-            let missed = chunk.iter().find(|o| !updated.iter().any(|id| id == o.id())).unwrap_or(&chunk[0]);
-            let exists = sqlx::query("SELECT 1 FROM orders WHERE order_id = ?1 AND account_id = ?2 AND store_id = ?3")
-                .bind(missed.id())
-                .bind(missed.account())
-                .bind(missed.store())
-                .fetch_optional(&mut **tx)
-                .await?
-                .is_some();
-            return Err(update_refused(missed, exists));
-        }
-    }
-    write_raw_and_history(tx, &mut orders).await
 }
 
 #[async_trait]
@@ -226,21 +170,8 @@ impl RuleStore for SqliteStore {
         }
         let prepared = prepare_orders(writes)?;
         let mut w = self.begin_write().await?;
-        update_prepared(&mut w.tx, prepared).await?;
+        update_orders(&mut w.tx, prepared).await?;
         w.tx.commit().await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_batch_update_is_one_cte_of_values() {
-        let sql = update_orders_sql(2);
-        assert!(sql.starts_with("WITH u (order_id, account_id,"), "{sql}");
-        assert!(sql.contains("AS ( VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?"), "{sql}");
-        assert!(sql.ends_with("RETURNING orders.order_id"), "{sql}");
     }
 }
