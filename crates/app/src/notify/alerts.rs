@@ -103,7 +103,12 @@ pub async fn current_alerts(app: &App, account: &AccountId) -> AppResult<Vec<Ale
 
     let bad = [MessageState::Failed, MessageState::NeedsManualAction];
     for message in app.store.messages_in_states(account, &SEARS_KINDS, &bad, 200).await? {
-        let order = app.store.get_order(account, &message.order_id).await.ok();
+        // An order that is gone is named by its id; any other storage error is the alert pass's failure.
+        let order = match app.store.get_order(account, &message.order_id).await {
+            Ok(order) => Some(order),
+            Err(wharf_storage::StorageError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
         let number = order.as_ref().map_or(message.order_id.to_string(), |o| o.order_number.clone());
         let title = match message.state {
             MessageState::NeedsManualAction => "Sears update needs manual action",

@@ -13,9 +13,9 @@ use wharf_domain::sears_time::central_date;
 use wharf_domain::store::Store as SalesStore;
 use wharf_domain::{CustomerRequest, MarketplaceUpdateState, MessageId, Order, OrderStatus};
 use wharf_sears::{PurchaseOrder, RequestQuery, SearsClient};
+use wharf_storage::OrderKey;
 use wharf_storage::batches::BatchState;
 use wharf_storage::outbox::{CustomerRequestRecord, RequestKind};
-use wharf_storage::OrderKey;
 
 use super::asn::SearsShipmentPayload;
 use super::orders::{order_write, set_marketplace_update, set_notice};
@@ -382,7 +382,8 @@ async fn release_cancelled_orders(app: &App, store: &SalesStore) -> AppResult<()
             }
             let cancelled = match app.store.get_order(&store.account_id, &row.order_id).await {
                 Ok(order) => order.order_status == OrderStatus::Cancelled && order.store_id == store.store_id,
-                Err(_) => false,
+                Err(wharf_storage::StorageError::NotFound { .. }) => false,
+                Err(e) => return Err(e.into()),
             };
             checked.insert(row.order_id.clone(), cancelled);
             if cancelled {
