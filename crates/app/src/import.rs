@@ -101,9 +101,10 @@ async fn import_store_inner(
         Ok(client) => {
             // The next day is fetched and parsed on another task while this one is planned and written
             // (docs/benchmarks.md). Fetches stay one after another, so a 403 stops the run before another call.
-            let mut next: Option<DayFetch> = None;
+            let mut next = days.first().map(|&day| prefetch(&client, day));
             for (i, &day) in days.iter().enumerate() {
-                let response = next.take().unwrap_or_else(|| prefetch(&client, day)).response().await;
+                // Every day's fetch was started by the previous turn (a fatal error ends the loop).
+                let response = next.take().expect("the day's fetch is under way").response().await;
                 if !matches!(&response, Err(e) if is_fatal_for_run(e)) {
                     next = days.get(i + 1).map(|&following| prefetch(&client, following));
                 }
@@ -122,6 +123,7 @@ async fn import_store_inner(
                         }
                         run.errors.push(format!("{day}: {e}"));
                         if fatal {
+                            // The next day's fetch may be under way (the error came after this day's fetch).
                             if let Some(fetch) = next.take() {
                                 fetch.task.abort();
                             }

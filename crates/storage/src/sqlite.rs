@@ -774,7 +774,7 @@ impl Store for SqliteStore {
                     .bind(doc.as_str());
             }
             query.execute(&mut *w.tx).await.map_err(|e| {
-                let skus = format!("SKUs {} to {}", chunk[0].0.sku, chunk[chunk.len() - 1].0.sku);
+                let skus = format!("one of {} new products, the first SKU {}", chunk.len(), chunk[0].0.sku);
                 refused(e, "product", &skus, None)
             })?;
         }
