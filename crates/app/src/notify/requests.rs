@@ -296,7 +296,8 @@ pub async fn settle_after_sears_change(app: &App, order: &Order) -> AppResult<()
     }
     if current.order_status == OrderStatus::Cancelled {
         let reason = "the order was cancelled in Sears before it shipped";
-        let left = app.store.remove_from_open_batches(&current.account_id, &current.order_id, reason, now).await?;
+        let left =
+            crate::batches::remove_order_from_batches(app, &current.account_id, &current.order_id, reason).await?;
         for batch in left {
             tracing::info!(order = %current.order_id, batch = %batch, "a cancelled order left its batch");
         }
@@ -372,7 +373,6 @@ pub fn new_message(
 /// Orders cancelled (by the import's status mapping, or above) that an open or processing batch still holds
 /// leave it.
 async fn release_cancelled_orders(app: &App, store: &SalesStore) -> AppResult<()> {
-    let now = app.now();
     let batches = app.store.list_batches(&store.account_id, &[BatchState::Open, BatchState::Processing], 1000).await?;
     let mut checked: HashMap<wharf_domain::OrderId, bool> = HashMap::new();
     for batch in batches {
@@ -388,7 +388,7 @@ async fn release_cancelled_orders(app: &App, store: &SalesStore) -> AppResult<()
             checked.insert(row.order_id.clone(), cancelled);
             if cancelled {
                 let reason = "the order was cancelled in Sears";
-                app.store.remove_from_open_batches(&store.account_id, &row.order_id, reason, now).await?;
+                crate::batches::remove_order_from_batches(app, &store.account_id, &row.order_id, reason).await?;
             }
         }
     }
