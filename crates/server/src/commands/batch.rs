@@ -299,7 +299,7 @@ async fn process(app: &App, account: &AccountId, args: ProcessArgs) -> anyhow::R
         );
         print_status(&status);
         let c = status.counts;
-        if c.invalid + c.failed + c.pending > 0 {
+        if c.to_process() > 0 {
             println!(
                 "Fix what is listed above, then buy the rest with `wharf batch retry {}` (bought labels are \
                  never bought again).",
@@ -310,7 +310,7 @@ async fn process(app: &App, account: &AccountId, args: ProcessArgs) -> anyhow::R
         }
     }
     let c = status.counts;
-    Ok(if c.invalid + c.failed + c.pending > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if c.to_process() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 /// `labels.zpl` -> `labels.slips.pdf`.
